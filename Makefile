@@ -1,0 +1,48 @@
+# The README's two commands: `make run` and `make test`. Everything else here serves them.
+SHELL := /bin/bash
+VENV := .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+MODEL := models/steer.tar.gz
+GENERATED := bot/domain/saq.generated.yml data/nlu/answers.generated.yml
+BANK := $(wildcard data/questions/*.yml)
+TRAINING := config.yml $(filter-out $(GENERATED),$(wildcard bot/domain/*.yml data/nlu/*.yml data/rules/*.yml))
+
+.PHONY: run test lint install train generate benchmark clean
+
+run: $(MODEL)
+	$(BIN)/steer run
+
+test: $(MODEL)
+	$(BIN)/ruff check .
+	$(BIN)/pytest
+
+lint: $(INSTALLED)
+	$(BIN)/ruff check .
+
+install: $(INSTALLED)
+generate: $(GENERATED)
+train: $(MODEL)
+
+$(INSTALLED): pyproject.toml
+	@PY=$$(scripts/find-python3.10) && { [ -x $(BIN)/python ] || "$$PY" -m venv $(VENV); }
+	$(BIN)/python -m pip install --quiet --upgrade "pip==24.0"
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip check
+	touch $@
+
+# The Rasa slots, form, ask-actions and answer examples come from the question bank.
+$(GENERATED) &: $(INSTALLED) $(BANK) $(wildcard bot/rasa_files.py)
+	$(BIN)/steer build-rasa
+
+# Rasa retrains only when its inputs change (and keeps its own cache in .rasa/).
+$(MODEL): $(INSTALLED) $(GENERATED) $(TRAINING)
+	$(BIN)/rasa train --config config.yml --domain bot/domain --data data/nlu data/rules \
+		--out models --fixed-model-name steer
+	touch $@
+
+benchmark: $(MODEL)
+	$(BIN)/python -m bot.benchmark
+
+clean:
+	rm -rf models .rasa $(GENERATED)

@@ -1,0 +1,1 @@
+"""Rasa custom actions for Steer (served by rasa-sdk)."""

@@ -1,0 +1,63 @@
+"""Steer's own words (data/content/messages.yml), picked by reading level and voice."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Dict, List, Union
+
+import yaml
+
+MESSAGES = Path(__file__).resolve().parent.parent / "data" / "content" / "messages.yml"
+LEVELS = ("plain", "easy_read")
+VOICES = ("self", "other")
+
+Words = Union[str, List[str]]
+
+
+class ContentError(ValueError):
+    """A problem in the messages file, naming the file and the key."""
+
+
+def _check(key: str, node: Any) -> None:
+    if isinstance(node, str) or (isinstance(node, list) and node and all(isinstance(x, str) for x in node)):
+        return
+    if isinstance(node, dict) and set(node) in ({"plain", "easy_read"}, {"self", "other"}):
+        for part, value in node.items():
+            _check(f"{key}.{part}", value)
+        return
+    raise ContentError(f"{MESSAGES}: '{key}' must be words, a list of lines, or split by plain/easy_read or self/other")
+
+
+@lru_cache(maxsize=None)
+def messages() -> Dict[str, Any]:
+    try:
+        data = yaml.safe_load(MESSAGES.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as err:
+        raise ContentError(f"{MESSAGES}: cannot be read as YAML: {err}") from None
+    if not isinstance(data, dict):
+        raise ContentError(f"{MESSAGES}: expected a mapping of message keys")
+    for key, node in data.items():
+        _check(key, node)
+    return data
+
+
+def _pick(node: Any, level: str, voice: str) -> Words:
+    if isinstance(node, dict) and "plain" in node:
+        node = node["easy_read" if level == "easy_read" else "plain"]
+    if isinstance(node, dict) and "self" in node:
+        node = node["other" if voice == "other" else "self"]
+    return node
+
+
+def say(key: str, level: str = "plain", voice: str = "self", **fields: Any) -> Words:
+    """The words for `key`, with {fields} filled in. Lists stay lists (one line each)."""
+    node = _pick(messages()[key], level, voice)
+    if isinstance(node, list):
+        return [line.format(**fields) for line in node]
+    return node.format(**fields)
+
+
+def say_text(key: str, level: str = "plain", voice: str = "self", **fields: Any) -> str:
+    words = say(key, level, voice, **fields)
+    return " ".join(words) if isinstance(words, list) else words

@@ -1,0 +1,200 @@
+"""What a message means for the question being asked: a command, an answer, or neither.
+
+Deterministic rules go first (button payloads, command phrases, numbers, the option's own
+words) because they are predictable and testable; the NLU model's guess comes last and is
+only ever used as an "unsure" answer that the person confirms.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Any, Dict, List, Optional
+
+from rapidfuzz import fuzz
+
+from bank import Question
+
+COMMANDS = (
+    "repeat", "explain", "go_back", "skip", "stop", "resume", "easier", "plainer",
+    "for_self", "for_other", "thanks", "goodbye",
+)
+NEED_INTENTS = {"need_none": 0, "need_little": 1, "need_lots": 2, "need_all": 3}
+COMMAND_CONFIDENCE = 0.85
+NEED_CONFIDENCE = 0.55
+SURE_SCORE = 90
+UNSURE_SCORE = 75
+
+# Phrases that are commands even when they contain option words ("what does most of the
+# time mean", "go back to the second one"); checked before anything is read as an answer.
+_COMMAND_PATTERNS = [
+    ("explain", r"\bwhat (?:does|do|is|are)\b.*\bmean|\bwhat do you mean\b|\bexplain\b|\bmeaning\b|"
+                r"\b(?:don'?t|do not|didn'?t) (?:understand|get it)\b|\bconfus"),
+    ("go_back", r"^(?:please )?(?:go )?back\b|\bgo back\b|\bprevious question\b|\bchange (?:my|the) last answer\b|"
+                r"\bundo\b"),
+    ("skip", r"^(?:please )?(?:skip|pass)\b|\bskip (?:this|that|it|the question)\b|\bnext question\b|"
+             r"\brather not (?:say|answer)\b"),
+    ("stop", r"^(?:please )?(?:stop|pause|quit)\b|\btake a break\b|\b(?:want|need) (?:to stop|a break)\b|"
+             r"\bsave for later\b"),
+    ("resume", r"^(?:please )?(?:carry on|continue|resume|keep going|go on)\b|\bi'?m back\b"),
+    ("repeat", r"^(?:please )?(?:repeat|again|pardon|come again)\b|\bsay (?:that|it) again\b|"
+               r"\brepeat (?:that|it|the question)\b|^sorry\W*$|^what\W*$"),
+    ("easier", r"\b(?:easier|simpler) (?:words|please|english|language|version)\b|\beasy read\b|"
+               r"^(?:easier|simpler)\W*$|\bsimple words\b"),
+    ("plainer", r"\bplain (?:words|english|language)\b|\bnormal words\b|\bstandard (?:words|version)\b"),
+    ("for_other", r"\banswering for (?:someone|somebody|my|a |an |him|her|them)|\bi'?m (?:a|their|his|her) carer\b|"
+                  r"\bon (?:his|her|their) behalf\b|\bon behalf of\b|\bfor someone else\b"),
+    ("for_self", r"\banswering for (?:myself|me)\b|\bfor myself\b|\bit'?s (?:for )?me\b"),
+    ("thanks", r"^(?:thanks|thank you|cheers|ta)\b"),
+    ("goodbye", r"^(?:bye|goodbye|good bye|see you)\b"),
+]
+_COMMAND_RE = [(name, re.compile(rx, re.IGNORECASE)) for name, rx in _COMMAND_PATTERNS]
+
+_YES = re.compile(r"^(?:yes|yeah|yep|yup|ya|aye|correct|right|that'?s right|that'?s it|ok|okay|sure)\b", re.I)
+_NO = re.compile(r"^(?:no|nope|nah|not really|wrong|that'?s wrong|that'?s not right)\b", re.I)
+
+_NUMBER_WORDS = {
+    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5,
+    "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5,
+    "1st": 1, "2nd": 2, "3rd": 3, "4th": 4, "5th": 5,
+}
+_FILLER = {
+    "the", "a", "number", "no", "option", "answer", "choice", "one", "its", "it's", "it", "is", "i", "think",
+    "please", "pick", "choose", "select", "want", "go", "for", "with", "that", "thats", "that's", "ok", "okay",
+    "um", "er", "erm", "uh", "say", "id", "i'd", "like", "then",
+}
+
+
+@dataclass
+class Parse:
+    """The latest user message as Rasa saw it."""
+
+    text: str
+    intent: Optional[str] = None
+    confidence: float = 0.0
+    entities: Dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def is_payload(self) -> bool:
+        return self.text.startswith("/")
+
+    @classmethod
+    def from_latest_message(cls, latest: Dict[str, Any]) -> "Parse":
+        intent = latest.get("intent") or {}
+        entities = {e.get("entity"): e.get("value") for e in latest.get("entities") or [] if e.get("entity")}
+        return cls(
+            text=(latest.get("text") or "").strip(),
+            intent=intent.get("name"),
+            confidence=float(intent.get("confidence") or 0.0),
+            entities=entities,
+        )
+
+
+@dataclass
+class Match:
+    value: str
+    sure: bool
+
+
+def normalise(text: str) -> str:
+    text = unicodedata.normalize("NFKC", text).lower()
+    text = re.sub(r"[’‘`]", "'", text)
+    return re.sub(r"[^\w' ]+", " ", text).strip()
+
+
+def command_of(parse: Parse) -> Optional[str]:
+    """A command, from a button payload, a known phrase, or a confident classifier."""
+    if parse.is_payload:
+        return parse.intent if parse.intent in COMMANDS else None
+    for name, rx in _COMMAND_RE:
+        if rx.search(parse.text):
+            return name
+    if parse.intent in COMMANDS and parse.confidence >= COMMAND_CONFIDENCE and not number_of(parse.text):
+        return parse.intent
+    return None
+
+
+def yes_or_no(parse: Parse) -> Optional[bool]:
+    if parse.intent in ("affirm", "deny") and (parse.is_payload or parse.confidence >= COMMAND_CONFIDENCE):
+        return parse.intent == "affirm"
+    text = normalise(parse.text)
+    if _YES.match(text):
+        return True
+    if _NO.match(text):
+        return False
+    return None
+
+
+def number_of(text: str) -> Optional[int]:
+    """'2', 'number 2', 'the second one', 'two please' -> 2; anything else -> None."""
+    words = [w for w in normalise(text).split() if w not in _FILLER]
+    if len(words) != 1:
+        return None
+    word = words[0]
+    if word.isdigit() and len(word) <= 3:
+        return int(word)
+    return _NUMBER_WORDS.get(word)
+
+
+def _yes_no_options(question: Question) -> Optional[Dict[bool, str]]:
+    values = {o.value for o in question.options}
+    if values == {"yes", "no"}:
+        return {True: "yes", False: "no"}
+    return None
+
+
+def _phrases(question: Question) -> List[tuple]:
+    out = []
+    for option in question.options:
+        for phrase in (option.label.plain, option.label.easy_read, *option.examples):
+            out.append((normalise(phrase), option.value))
+    return out
+
+
+def words_match(text: str, question: Question) -> Optional[Match]:
+    """The option whose own words (label or example) the message matches."""
+    said = normalise(text)
+    if not said:
+        return None
+    best: Dict[str, float] = {}
+    for phrase, value in _phrases(question):
+        if said == phrase:
+            return Match(value, sure=True)
+        score = fuzz.WRatio(said, phrase) if len(said) > 3 else 0.0
+        best[value] = max(best.get(value, 0.0), score)
+    ranked = sorted(best.items(), key=lambda kv: kv[1], reverse=True)
+    top_value, top = ranked[0]
+    runner_up = ranked[1][1] if len(ranked) > 1 else 0.0
+    if top >= SURE_SCORE and top - runner_up >= 8:
+        return Match(top_value, sure=True)
+    if top >= UNSURE_SCORE and top - runner_up >= 5:
+        return Match(top_value, sure=False)
+    return None
+
+
+def need_match(parse: Parse, question: Question) -> Optional[Match]:
+    """The classifier's guess of how much help the words describe, as an option to confirm."""
+    need = NEED_INTENTS.get(parse.intent or "")
+    if need is None or parse.confidence < NEED_CONFIDENCE or _yes_no_options(question):
+        return None
+    nearest = min(question.options, key=lambda o: (abs(o.need - need), -o.need))
+    return Match(nearest.value, sure=False)
+
+
+def match_option(parse: Parse, question: Question) -> Optional[Match]:
+    """Map a message to one of the question's options, or None if it cannot be mapped."""
+    if parse.is_payload:
+        value = parse.entities.get("value")
+        if parse.intent == "answer" and isinstance(value, str) and question.option(value):
+            return Match(value, sure=True)
+        yn = _yes_no_options(question)
+        if yn and parse.intent in ("affirm", "deny"):
+            return Match(yn[parse.intent == "affirm"], sure=True)
+        return None
+    yn = _yes_no_options(question)
+    if yn:
+        answer = yes_or_no(parse)
+        if answer is not None:
+            return Match(yn[answer], sure=True)
+    return words_match(parse.text, question) or need_match(parse, question)

@@ -1,0 +1,1 @@
+"""Steer: the Rasa domain, the front door (Flask) and the `steer` command."""
