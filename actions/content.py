@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Any, Dict, List, Union
 
@@ -29,7 +29,7 @@ def _check(key: str, node: Any) -> None:
     raise ContentError(f"{MESSAGES}: '{key}' must be words, a list of lines, or split by plain/easy_read or self/other")
 
 
-@lru_cache(maxsize=None)
+@cache
 def messages() -> Dict[str, Any]:
     try:
         data = yaml.safe_load(MESSAGES.read_text(encoding="utf-8"))

@@ -80,7 +80,7 @@ class Parse:
         return self.text.startswith("/")
 
     @classmethod
-    def from_latest_message(cls, latest: Dict[str, Any]) -> "Parse":
+    def from_latest_message(cls, latest: Dict[str, Any]) -> Parse:
         intent = latest.get("intent") or {}
         entities = {e.get("entity"): e.get("value") for e in latest.get("entities") or [] if e.get("entity")}
         return cls(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Any, Dict, List, Tuple
 
@@ -83,7 +83,9 @@ def _cross_checks(files: List[Tuple[Path, AreaFile]]) -> None:
                     )
                 wrong = [v for v in q.ask_if.in_ if earlier.option(v) is None]
                 if wrong:
-                    raise BankError(f"{path}: question '{q.id}', field 'ask_if.in': {wrong} are not options of '{earlier.id}'")
+                    raise BankError(
+                        f"{path}: question '{q.id}', field 'ask_if.in': {wrong} are not options of '{earlier.id}'"
+                    )
             seen[q.id] = (path, af)
 
 
@@ -100,6 +102,6 @@ def load_bank(directory: Path = DEFAULT_DIR) -> QuestionBank:
     )
 
 
-@lru_cache(maxsize=None)
+@cache
 def default_bank() -> QuestionBank:
     return load_bank(DEFAULT_DIR)

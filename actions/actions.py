@@ -1,0 +1,119 @@
+"""Rasa actions: thin adapters from a tracker to the pure modules (turn, render, budget, ras)."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, Dict, List
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import AllSlotsReset, EventType, FollowupAction, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+import ras
+from actions.budget import budget_replies, finished_buttons
+from actions.content import say, say_text
+from actions.flow import FORM, REVIEW, REVIEW_DONE, all_form_slots, answers_of, question_slots, required_slots
+from actions.render import Asker
+from actions.turn import handle
+from actions.understand import Parse, command_of
+from bank import default_bank
+
+# Answers are special-category personal data: this module logs events, never their content.
+logger = logging.getLogger(__name__)
+
+
+def send(dispatcher: CollectingDispatcher, replies: List[Dict[str, Any]]) -> None:
+    for reply in replies:
+        if "custom" in reply:
+            dispatcher.utter_message(json_message=reply["custom"])
+        else:
+            dispatcher.utter_message(text=reply.get("text"), buttons=reply.get("buttons") or [])
+
+
+class ValidateSaqForm(FormValidationAction):
+    def name(self) -> str:
+        return "validate_saq_form"
+
+    async def required_slots(self, domain_slots, dispatcher, tracker, domain) -> List[str]:
+        return required_slots(tracker.slots, default_bank())
+
+    async def get_validation_events(self, dispatcher, tracker, domain) -> List[EventType]:
+        requested = tracker.get_slot("requested_slot")
+        if requested not in tracker.slots_to_validate():
+            return []  # the form is (re)starting: nothing was said for a slot
+        outcome = handle(requested, Parse.from_latest_message(tracker.latest_message), tracker.slots, default_bank())
+        send(dispatcher, outcome.replies)
+        return [SlotSet(k, v) for k, v in outcome.updates.items()]
+
+
+class AskAction(Action):
+    """action_ask_<slot>: one class per slot, made from the question bank below."""
+
+    slot = ""
+
+    def name(self) -> str:
+        return f"action_ask_{self.slot}"
+
+    async def run(self, dispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        send(dispatcher, Asker(tracker.slots, default_bank()).ask(self.slot))
+        return []
+
+
+# The SDK finds actions through Action.__subclasses__(), which holds weak references:
+# keep every generated class alive here (see RASA_NOTES.md).
+ASK_ACTIONS = [type(f"Ask_{slot}", (AskAction,), {"slot": slot}) for slot in all_form_slots(default_bank())]
+
+
+class ActionShowBudget(Action):
+    def name(self) -> str:
+        return "action_show_budget"
+
+    async def run(self, dispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        bank = default_bank()
+        result = ras.score(answers_of(tracker.slots, bank)).to_dict()
+        send(dispatcher, budget_replies(result, tracker.slots, bank))
+        return [SlotSet("ras_result", result)]
+
+
+class ActionRoute(Action):
+    """Every message outside the form: welcome, resume, or what to do once finished."""
+
+    def name(self) -> str:
+        return "action_route"
+
+    async def run(self, dispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        bank, slots = default_bank(), tracker.slots
+        parse = Parse.from_latest_message(tracker.latest_message)
+        level = slots.get("reading_level") or "plain"
+        voice = "other" if slots.get("answering_for") == "other" else "self"
+        if not slots.get("welcomed"):
+            total = len(question_slots(slots, bank))
+            send(dispatcher, [{"text": line} for line in say("welcome", total=total)])
+            events: List[EventType] = [SlotSet("welcomed", True)]
+            command = command_of(parse)
+            if command in ("for_self", "for_other"):
+                events.append(SlotSet("answering_for", "self" if command == "for_self" else "other"))
+            return [*events, FollowupAction(FORM)]
+        if slots.get(REVIEW) != REVIEW_DONE or slots.get("ras_result") is None:
+            dispatcher.utter_message(text=say_text("welcome_back", level, voice))
+            return [SlotSet("paused", False), FollowupAction(FORM)]
+        return self._finished(dispatcher, tracker, parse, level, voice)
+
+    def _finished(self, dispatcher, tracker, parse: Parse, level: str, voice: str) -> List[EventType]:
+        command = command_of(parse)
+        if parse.intent == "restart_assessment":
+            dispatcher.utter_message(text=say_text("started_again", level, voice))
+            return [AllSlotsReset(), SlotSet("welcomed", True), FollowupAction(FORM)]
+        if parse.intent == "change" or command == "go_back":
+            return [SlotSet(REVIEW, None), SlotSet("ras_result", None), FollowupAction(FORM)]
+        if command == "repeat":
+            send(dispatcher, budget_replies(tracker.get_slot("ras_result"), tracker.slots, default_bank()))
+            return []
+        key = {"thanks": "you_are_welcome", "goodbye": "goodbye"}.get(command or "")
+        if key:
+            dispatcher.utter_message(text=say_text(key, level, voice))
+            return []
+        dispatcher.utter_message(text=say_text("finished", level, voice), buttons=finished_buttons(level, voice))
+        return []
+

@@ -1,0 +1,53 @@
+"""The indicative budget, said in the person's reading level and voice, from the scorer's result."""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List
+
+from actions.content import say, say_text
+from bank import QuestionBank
+
+Reply = Dict[str, Any]
+
+
+def money(amount: float) -> str:
+    return f"£{amount:,.0f}"
+
+
+def budget_replies(result: Dict[str, Any], slots: Dict[str, Any], bank: QuestionBank) -> List[Reply]:
+    level = slots.get("reading_level") or "plain"
+    voice = "other" if slots.get("answering_for") == "other" else "self"
+    name = slots.get("person_name") or ""
+
+    def line(key: str, **fields: Any) -> str:
+        return say_text(key, level, voice, name=name, **fields)
+
+    first: List[str] = []
+    if result.get("status") == "below_floor" or result.get("annual") is None:
+        first += [line("budget_below_floor"), line("budget_signpost")]
+    else:
+        first += [line("budget_amount", annual=money(result["annual"]), weekly=money(result["weekly"])),
+                  line("budget_indicative")]
+        if result.get("status") == "above_ceiling":
+            first.append(line("budget_above_ceiling"))
+        areas = [getattr(bank.area(o["area"]).title, level) for o in result.get("outcomes") or []]
+        if areas:
+            first.append(line("budget_for", outcomes=", ".join(areas)))
+    if result.get("may_be_too_low"):
+        first.append(line("budget_unanswered"))
+    replies: List[Reply] = [{"text": " ".join(first)}]
+    if level == "plain" and result.get("explanation"):
+        replies.append({"text": result["explanation"]})
+    steps = say("next_steps", level, voice)
+    replies.append({"text": "\n".join([line("next_steps_title"), *steps])})
+    replies.append({"text": line("finished"), "buttons": finished_buttons(level, voice)})
+    replies.append({"custom": {"type": "budget", "reading_level": level, "answering_for": voice, "result": result}})
+    return replies
+
+
+def finished_buttons(level: str, voice: str) -> List[Dict[str, str]]:
+    return [
+        {"title": say_text("option_repeat_budget", level, voice), "payload": "/repeat"},
+        {"title": say_text("option_change_answer", level, voice), "payload": "/change"},
+        {"title": say_text("option_start_again", level, voice), "payload": "/restart_assessment"},
+    ]

@@ -1,0 +1,270 @@
+"""One user turn inside the assessment: the message and the slots in, slot changes and replies out.
+
+Pure (no Rasa), so every rule here is unit-tested. The form asks the next question itself
+afterwards (see render.py); this module only decides what the message meant and records it.
+The raw text Rasa put in the requested slot is always replaced: by an answer, or by None.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any, Dict, List, Optional
+
+from actions.content import say_text
+from actions.flow import REVIEW, REVIEW_DONE, SETUP_SLOTS, SKIPPED, previous_slot, question_slots
+from actions.understand import Parse, command_of, match_option, number_of, yes_or_no
+from bank import QuestionBank
+
+Reply = Dict[str, Any]
+MAX_NAME = 40
+MAX_RELATIONSHIP = 60
+
+
+@dataclass
+class Outcome:
+    updates: Dict[str, Any] = field(default_factory=dict)
+    replies: List[Reply] = field(default_factory=list)
+
+
+@dataclass
+class Context:
+    slot: str
+    parse: Parse
+    slots: Dict[str, Any]
+    bank: QuestionBank
+    out: Outcome
+
+    @property
+    def level(self) -> str:
+        return self.slots.get("reading_level") or "plain"
+
+    @property
+    def voice(self) -> str:
+        return "other" if self.slots.get("answering_for") == "other" else "self"
+
+    def say(self, key: str, **fields: Any) -> None:
+        name = self.slots.get("person_name") or ""
+        self.out.replies.append({"text": say_text(key, self.level, self.voice, name=name, **fields)})
+
+    def set(self, **updates: Any) -> None:
+        self.out.updates.update(updates)
+        self.slots.update(updates)
+
+
+def handle(slot: str, parse: Parse, slots: Dict[str, Any], bank: QuestionBank) -> Outcome:
+    ctx = Context(slot, parse, {**slots, slot: None}, bank, Outcome())
+    ctx.set(**{slot: None})
+    if ctx.slots.get("paused"):
+        ctx.set(paused=False)
+    if _confirming(ctx):
+        return ctx.out
+    free_text = slot in ("person_name", "relationship")
+    command = _command(parse, free_text)
+    if command and not _command_is_answer(ctx, command):
+        _run_command(ctx, command)
+    elif slot in SETUP_SLOTS:
+        _setup(ctx)
+    elif slot == REVIEW:
+        _review(ctx)
+    else:
+        _question(ctx)
+    return ctx.out
+
+
+def _command(parse: Parse, free_text: bool) -> Optional[str]:
+    # Free-text answers (a name) only obey clear command phrases, never the classifier's guess.
+    if free_text and not parse.is_payload:
+        return command_of(Parse(parse.text))
+    return command_of(parse)
+
+
+def _command_is_answer(ctx: Context, command: str) -> bool:
+    """'for someone else' answers 'who is answering'; 'easy read' answers 'which words'."""
+    return (ctx.slot == "answering_for" and command in ("for_self", "for_other")) or (
+        ctx.slot == "reading_level" and command in ("easier", "plainer")
+    )
+
+
+def _confirming(ctx: Context) -> bool:
+    """Handle yes/no to "It sounds like ... Is that right?"; True when the turn is used up."""
+    pending = ctx.slots.get("pending")
+    if not pending or pending.get("slot") != ctx.slot:
+        return False
+    ctx.set(pending=None)
+    answer = yes_or_no(ctx.parse)
+    if answer is True:
+        _accept(ctx, pending["value"])
+        return True
+    if answer is False:
+        ctx.say("confirm_denied")
+        return True
+    return False  # something else: read it as a fresh answer
+
+
+def _accept(ctx: Context, value: Any) -> None:
+    ctx.set(**{ctx.slot: value}, tries=0.0, pending=None, changing=None)
+
+
+def _not_understood(ctx: Context) -> None:
+    tries = float(ctx.slots.get("tries") or 0) + 1
+    ctx.set(tries=tries)
+    ctx.say("not_understood" if tries < 2 else "not_understood_again")
+
+
+def _changing_old(ctx: Context) -> Optional[str]:
+    changing = ctx.slots.get("changing") or {}
+    return changing.get("old") if changing.get("slot") == ctx.slot else None
+
+
+def _run_command(ctx: Context, command: str) -> None:
+    slot = ctx.slot
+    if command in ("repeat", "resume"):
+        return  # the form asks the question again by itself
+    if command == "explain":
+        question = ctx.bank.question(slot)
+        if question is not None:
+            ctx.out.replies.append({"text": getattr(question.explain, ctx.level)})
+        elif slot == REVIEW:
+            ctx.say("review_question")
+        else:
+            ctx.say("explain_setup")
+    elif command == "go_back":
+        _go_back(ctx)
+    elif command == "skip":
+        if ctx.bank.question(slot) is None:
+            ctx.say("cannot_skip")
+        else:
+            # Skipping a question being changed keeps the answer it had.
+            _accept(ctx, _changing_old(ctx) or SKIPPED)
+            ctx.say("skipped")
+    elif command in ("stop", "goodbye"):
+        ctx.set(paused=True)
+    elif command == "thanks":
+        ctx.say("you_are_welcome")
+    elif command in ("easier", "plainer"):
+        ctx.set(reading_level="easy_read" if command == "easier" else "plain")
+        ctx.say("now_easier" if command == "easier" else "now_plainer")
+    elif command == "for_other":
+        ctx.set(answering_for="other")
+        ctx.say("now_for_other")
+    elif command == "for_self":
+        ctx.set(answering_for="self", person_name=None, relationship=None)
+        ctx.say("now_for_self")
+
+
+def _go_back(ctx: Context) -> None:
+    old = _changing_old(ctx)
+    if old is not None:
+        ctx.set(**{ctx.slot: old}, changing=None)  # leaving a change undone keeps its answer
+    previous = previous_slot(ctx.slot, ctx.slots, ctx.bank)
+    if previous is None:
+        ctx.say("nothing_to_go_back_to")
+        return
+    ctx.set(**{previous: None}, changing={"slot": previous, "old": ctx.slots[previous]}, tries=0.0, pending=None)
+    ctx.say("went_back")
+
+
+def _setup(ctx: Context) -> None:
+    text, slot = ctx.parse.text, ctx.slot
+    if slot == "answering_for":
+        choice = {1: "self", 2: "other"}.get(number_of(text) or 0)
+        if choice:
+            _accept(ctx, choice)
+        else:
+            ctx.say("setup_again")
+    elif slot == "reading_level":
+        choice = _reading_level(ctx.parse)
+        if choice:
+            _accept(ctx, choice)
+        else:
+            ctx.say("setup_again")
+    elif slot == "person_name":
+        name = first_name(text)
+        if name:
+            _accept(ctx, name)
+        else:
+            ctx.say("name_again")
+    elif slot == "relationship":
+        relationship = relationship_of(text)
+        if relationship:
+            _accept(ctx, relationship)
+        else:
+            ctx.say("relationship_again")
+
+
+def _reading_level(parse: Parse) -> Optional[str]:
+    if parse.intent in ("choose_plain", "choose_easy_read") and (parse.is_payload or parse.confidence >= 0.8):
+        return "plain" if parse.intent == "choose_plain" else "easy_read"
+    text = parse.text.lower()
+    if re.search(r"\beas(y|ier)\b|\bsimple", text):
+        return "easy_read"
+    if re.search(r"\bplain\b|\bnormal\b|\bstandard\b", text):
+        return "plain"
+    return {1: "plain", 2: "easy_read"}.get(number_of(text) or 0)
+
+
+_NAME_LEAD = re.compile(
+    r"^(?:(?:her|his|their|my \w+'?s) name is|(?:she|he|they) (?:is|are|'s|'re) called|it'?s|this is|"
+    r"(?:she|he|they)'?s|called|name is|i'?m answering for)\s+",
+    re.IGNORECASE,
+)
+
+
+def first_name(text: str) -> Optional[str]:
+    """A first name from 'Sam', 'her name is Sam Jones', 'it's sam' -> 'Sam'."""
+    text = _NAME_LEAD.sub("", text.strip())
+    words = re.findall(r"[^\W\d_]+(?:['-][^\W\d_]+)*", text)
+    if not words or len(words[0]) > MAX_NAME:
+        return None
+    word = words[0]
+    return word[0].upper() + word[1:] if word.islower() else word
+
+
+def relationship_of(text: str) -> Optional[str]:
+    """'I'm her son' -> 'her son'; kept short and as words only."""
+    text = re.sub(r"^(?:i'?m|i am|i'm his|as)\s+", "", text.strip(), flags=re.IGNORECASE)
+    words = re.findall(r"[^\W_]+(?:['-][^\W_]+)*", text)
+    relationship = " ".join(words)[:MAX_RELATIONSHIP].strip()
+    return relationship or None
+
+
+def _question(ctx: Context) -> None:
+    question = ctx.bank.question(ctx.slot)
+    number = number_of(ctx.parse.text) if not ctx.parse.is_payload else None
+    if number is not None:
+        if 1 <= number <= len(question.options):
+            _accept(ctx, question.options[number - 1].value)
+        else:
+            ctx.say("out_of_range", count=len(question.options))
+        return
+    match = match_option(ctx.parse, question)
+    if match is None:
+        _not_understood(ctx)
+    elif match.sure:
+        _accept(ctx, match.value)
+    else:
+        ctx.set(pending={"slot": ctx.slot, "value": match.value})
+
+
+def _review(ctx: Context) -> None:
+    parse = ctx.parse
+    order = question_slots(ctx.slots, ctx.bank)
+    target = parse.entities.get("question") if parse.intent == "change" else None
+    number = number_of(parse.text) if not parse.is_payload else None
+    if number is not None and 1 <= number <= len(order):
+        target = order[number - 1]
+    if target in order:
+        ctx.set(**{target: None}, changing={"slot": target, "old": ctx.slots.get(target)}, review_area=None)
+        return
+    area = parse.entities.get("area") if parse.intent == "change" else None
+    if area in {a.id for a in ctx.bank.areas}:
+        ctx.set(review_area=area)
+        return
+    if parse.intent == "review_ok" or yes_or_no(parse) is True:
+        ctx.set(**{REVIEW: REVIEW_DONE}, review_area=None)
+        return
+    if parse.intent == "change" and not parse.entities:
+        ctx.set(review_area=None)
+        return
+    ctx.say("review_again")

@@ -1,0 +1,70 @@
+"""The `steer` command: run Steer, check its data, and use the RAS scorer from the shell."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from typing import List, Optional
+
+USAGE = """steer run            start Steer (action server, Rasa, front door) and print its address
+steer web            serve only the front door (used by `steer run`)
+steer check-bank     check the question bank and say what is wrong
+steer build-rasa     make the Rasa domain and answer examples from the question bank
+steer ras score FILE [--table T] [--json]      score answers from a YAML or JSON file
+steer ras calibrate CSV [--table T] [--write OUT]  fit the price per point to package costs"""
+
+
+def _check_bank() -> int:
+    from bank import BankError, default_bank
+
+    try:
+        bank = default_bank()
+    except BankError as err:
+        print(f"The question bank has a problem:\n{err}", file=sys.stderr)
+        return 1
+    print(f"The question bank is fine: {len(bank.areas)} areas, {len(bank.questions)} questions.")
+    return 0
+
+
+def _build_rasa() -> int:
+    if _check_bank():
+        return 1
+    from bot.rasa_files import write
+
+    for path in write():
+        print(f"wrote {path}")
+    return 0
+
+
+def _web() -> int:
+    from waitress import serve
+
+    from bot.web import create_app
+
+    port = int(os.environ.get("STEER_PORT", "8000"))
+    # Loopback only; a kiosk or a reverse proxy on this machine is the way in from outside.
+    serve(create_app(), host="127.0.0.1", port=port, threads=16, ident="steer")
+    return 0
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["ras"]:
+        from ras.cli import main as ras_main
+
+        return ras_main(argv[1:])
+    parser = argparse.ArgumentParser(prog="steer", usage=USAGE)
+    parser.add_argument("command", choices=["run", "web", "check-bank", "build-rasa"])
+    args = parser.parse_args(argv)
+    if args.command == "run":
+        if _check_bank():
+            return 1
+        from bot.stack import run_forever
+
+        return run_forever()
+    return {"web": _web, "check-bank": _check_bank, "build-rasa": _build_rasa}[args.command]()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,86 @@
+"""Shared fixtures. `stack` starts the real action server, Rasa and front door once per run."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from pathlib import Path
+from typing import Any, Dict, List, Optional
+
+import pytest
+import requests
+
+from bot.stack import Settings, Stack
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory) -> Stack:
+    settings = Settings(web_port=18000, rasa_port=15005, actions_port=15055,
+                        var_dir=Path(tmp_path_factory.mktemp("steer-var")))
+    running = Stack(settings)
+    running.start()
+    try:
+        running.wait_ready(timeout=420)
+        yield running
+    finally:
+        running.stop()
+
+
+class Chat:
+    """One conversation through the front door, as the web page has it."""
+
+    def __init__(self, base_url: str, sender_id: Optional[str] = None) -> None:
+        self.base_url = base_url
+        self.sender_id = sender_id or f"test-{uuid.uuid4().hex[:12]}"
+        self.last: List[Dict[str, Any]] = []
+
+    def send(self, message: str) -> List[Dict[str, Any]]:
+        response = requests.post(f"{self.base_url}/api/chat", json={"sender_id": self.sender_id, "message": message},
+                                 timeout=30)
+        assert response.status_code == 200, response.text
+        self.last = response.json()["messages"]
+        return self.last
+
+    @property
+    def text(self) -> str:
+        return "\n".join(m.get("text") or "" for m in self.last)
+
+    @property
+    def question(self) -> Optional[Dict[str, Any]]:
+        payloads = [m["custom"] for m in self.last if m.get("custom", {}).get("type") == "question"]
+        return payloads[-1] if payloads else None
+
+    @property
+    def buttons(self) -> List[Dict[str, str]]:
+        return [b for m in self.last for b in m.get("buttons") or []]
+
+    def press(self, title_part: str) -> List[Dict[str, Any]]:
+        button = next(b for b in self.buttons if title_part.lower() in b["title"].lower())
+        return self.send(button["payload"])
+
+    def assessment(self) -> Dict[str, Any]:
+        response = requests.get(f"{self.base_url}/api/assessments/{self.sender_id}", timeout=30)
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    def start(self, for_whom: str = "self", level: str = "plain", name: str = "Sam", relationship: str = "son"):
+        self.send("/greet")
+        assert self.question["id"] == "answering_for", self.last
+        self.send("/for_self" if for_whom == "self" else "/for_other")
+        if for_whom == "other":
+            assert self.question["id"] == "person_name"
+            self.send(name)
+            assert self.question["id"] == "relationship"
+            self.send(relationship)
+        assert self.question["id"] == "reading_level", self.last
+        self.send("/choose_plain" if level == "plain" else "/choose_easy_read")
+        return self.question
+
+
+def answer_payload(value: str) -> str:
+    return "/answer" + json.dumps({"value": value}, separators=(",", ":"))
+
+
+@pytest.fixture()
+def chat(stack) -> Chat:
+    return Chat(stack.settings.web_url)
