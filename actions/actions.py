@@ -13,7 +13,7 @@ from rasa_sdk.types import DomainDict
 import ras
 from actions.budget import budget_replies, finished_buttons
 from actions.content import say, say_text
-from actions.flow import FORM, REVIEW, REVIEW_DONE, all_form_slots, answers_of, question_slots, required_slots
+from actions.flow import FORM, REVIEW, REVIEW_DONE, all_form_slots, answers_of, counted_slots, required_slots
 from actions.render import Asker
 from actions.turn import handle
 from actions.understand import Parse, command_of
@@ -88,7 +88,7 @@ class ActionRoute(Action):
         level = slots.get("reading_level") or "plain"
         voice = "other" if slots.get("answering_for") == "other" else "self"
         if not slots.get("welcomed"):
-            total = len(question_slots(slots, bank))
+            total = len(counted_slots(slots, bank))
             send(dispatcher, [{"text": line} for line in say("welcome", total=total)])
             events: List[EventType] = [SlotSet("welcomed", True)]
             command = command_of(parse)

@@ -36,8 +36,9 @@ def budget_replies(result: Dict[str, Any], slots: Dict[str, Any], bank: Question
     if result.get("may_be_too_low"):
         first.append(line("budget_unanswered"))
     replies: List[Reply] = [{"text": " ".join(first)}]
-    if level == "plain" and result.get("explanation"):
-        replies.append({"text": result["explanation"]})
+    explanation = result.get("explanation")
+    if level == "plain" and explanation:
+        replies.append({"text": " ".join(explanation) if isinstance(explanation, list) else explanation})
     steps = say("next_steps", level, voice)
     replies.append({"text": "\n".join([line("next_steps_title"), *steps])})
     replies.append({"text": line("finished"), "buttons": finished_buttons(level, voice)})

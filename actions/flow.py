@@ -61,9 +61,16 @@ def previous_slot(current: str, slots: Dict[str, Any], bank: QuestionBank) -> Op
     return next((s for s in reversed(earlier) if slots.get(s) is not None), None)
 
 
+def counted_slots(slots: Dict[str, Any], bank: QuestionBank) -> List[str]:
+    """Questions for progress: those that apply, and those whose gate is not answered yet,
+    so the total only ever goes down ("of 26", then "of 25"), never up."""
+    return [q.id for q in bank.questions
+            if bank.applies(q, answers_of(slots, bank)) or (q.ask_if and slots.get(q.ask_if.question) is None)]
+
+
 def progress(current: str, slots: Dict[str, Any], bank: QuestionBank) -> Dict[str, int]:
-    """"Question n of total": n is this question's place among those that apply."""
-    order = question_slots(slots, bank)
+    """"Question n of total": n is this question's place among those counted."""
+    order = counted_slots(slots, bank)
     done = sum(1 for s in order if slots.get(s) is not None)
     number = order.index(current) + 1 if current in order else done
     return {"done": done, "number": number, "total": len(order)}

@@ -121,6 +121,9 @@ def _run_command(ctx: Context, command: str) -> None:
     slot = ctx.slot
     if command in ("repeat", "resume"):
         return  # the form asks the question again by itself
+    if command == "greet":
+        ctx.say("welcome_back")  # e.g. the page was reloaded mid-way: carry on where they were
+        return
     if command == "explain":
         question = ctx.bank.question(slot)
         if question is not None:
@@ -168,7 +171,8 @@ def _go_back(ctx: Context) -> None:
 def _setup(ctx: Context) -> None:
     text, slot = ctx.parse.text, ctx.slot
     if slot == "answering_for":
-        choice = {1: "self", 2: "other"}.get(number_of(text) or 0)
+        said = {"for_self": "self", "for_other": "other"}.get(command_of(ctx.parse) or "")
+        choice = said or {1: "self", 2: "other"}.get(number_of(text) or 0)
         if choice:
             _accept(ctx, choice)
         else:

@@ -10,14 +10,19 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
 from typing import Any, Dict, List, Optional
 
+import yaml
 from rapidfuzz import fuzz
 
-from bank import Question
+from bank import Question, default_bank
+
+NEED_EXAMPLES = Path(__file__).resolve().parent.parent / "data" / "nlu" / "need_levels.yml"
 
 COMMANDS = (
-    "repeat", "explain", "go_back", "skip", "stop", "resume", "easier", "plainer",
+    "greet", "repeat", "explain", "go_back", "skip", "stop", "resume", "easier", "plainer",
     "for_self", "for_other", "thanks", "goodbye",
 )
 NEED_INTENTS = {"need_none": 0, "need_little": 1, "need_lots": 2, "need_all": 3}
@@ -46,6 +51,7 @@ _COMMAND_PATTERNS = [
     ("for_other", r"\banswering for (?:someone|somebody|my|a |an |him|her|them)|\bi'?m (?:a|their|his|her) carer\b|"
                   r"\bon (?:his|her|their) behalf\b|\bon behalf of\b|\bfor someone else\b"),
     ("for_self", r"\banswering for (?:myself|me)\b|\bfor myself\b|\bit'?s (?:for )?me\b"),
+    ("greet", r"^(?:hi|hello|hiya|hey|good (?:morning|afternoon|evening))\W*$"),
     ("thanks", r"^(?:thanks|thank you|cheers|ta)\b"),
     ("goodbye", r"^(?:bye|goodbye|good bye|see you)\b"),
 ]
@@ -173,10 +179,34 @@ def words_match(text: str, question: Question) -> Optional[Match]:
     return None
 
 
+_STOPWORDS = set("""a an and are at be but by do does for from has have he her him his i i'm in is it it's
+its me my of on or our she so that the their them they this to was we with you your""".split())
+
+
+@lru_cache(maxsize=None)
+def need_vocabulary() -> frozenset:
+    """Words people use to describe need: from the bank's options and the need-level examples."""
+    phrases = [p for q in default_bank().questions for o in q.options
+               for p in (o.label.plain, o.label.easy_read, *o.examples)]
+    nlu = yaml.safe_load(NEED_EXAMPLES.read_text(encoding="utf-8")) if NEED_EXAMPLES.exists() else {}
+    for block in (nlu or {}).get("nlu", []):
+        phrases += [line.lstrip("- ") for line in str(block.get("examples", "")).splitlines()]
+    return frozenset(w for p in phrases for w in normalise(p).split())
+
+
+def sounds_like_need(text: str) -> bool:
+    """A guard against the classifier's confident guesses on unrelated words ("purple elephants")."""
+    words = [w for w in normalise(text).split() if w not in _STOPWORDS]
+    known = [w for w in words if w in need_vocabulary()]
+    return bool(known) and len(known) * 2 >= len(words)
+
+
 def need_match(parse: Parse, question: Question) -> Optional[Match]:
     """The classifier's guess of how much help the words describe, as an option to confirm."""
     need = NEED_INTENTS.get(parse.intent or "")
     if need is None or parse.confidence < NEED_CONFIDENCE or _yes_no_options(question):
+        return None
+    if not sounds_like_need(parse.text):
         return None
     nearest = min(question.options, key=lambda o: (abs(o.need - need), -o.need))
     return Match(nearest.value, sure=False)

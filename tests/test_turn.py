@@ -175,3 +175,34 @@ def test_setup_name_ignores_the_classifier():
     slots = {"answering_for": "other"}
     out = handle("person_name", Parse("Sam", "skip", 0.99), slots, BANK)
     assert out.updates["person_name"] == "Sam"
+
+
+def test_greeting_mid_form_resumes_and_keeps_answers():
+    slots = setup_done(**{FIRST.id: FIRST.options[1].value})
+    out = handle(SECOND.id, Parse("/greet", "greet", 1.0), slots, BANK)
+    assert set(out.updates) == {SECOND.id}
+    assert "Welcome back" in said(out)
+
+
+@pytest.mark.parametrize("parse,who", [
+    (Parse("/for_self", "for_self", 1.0), "self"), (Parse("/for_other", "for_other", 1.0), "other"),
+    (Parse("I'm answering for my mum"), "other"), (Parse("2"), "other"), (Parse("just for myself"), "self"),
+])
+def test_who_is_answering(parse, who):
+    assert handle("answering_for", parse, {}, BANK).updates["answering_for"] == who
+
+
+@pytest.mark.parametrize("parse,level", [
+    (Parse("/choose_easy_read", "choose_easy_read", 1.0), "easy_read"), (Parse("/choose_plain", "choose_plain", 1.0),
+                                                                          "plain"),
+    (Parse("easy read please"), "easy_read"), (Parse("plain english"), "plain"), (Parse("1"), "plain"),
+])
+def test_reading_level_choice(parse, level):
+    assert handle("reading_level", parse, {"answering_for": "self"}, BANK).updates["reading_level"] == level
+
+
+@pytest.mark.parametrize("text", ["purple elephants on tuesday", "banana", "the weather is nice in Leeds"])
+def test_confident_classifier_on_unrelated_words_is_not_used(text):
+    out = handle(FIRST.id, Parse(text, "need_none", 0.99), setup_done(), BANK)
+    assert out.updates[FIRST.id] is None and "pending" not in out.updates
+    assert "did not understand" in said(out)

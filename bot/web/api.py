@@ -1,0 +1,135 @@
+"""The JSON API: a chat turn, what an assessment holds so far, and scoring answers directly."""
+
+from __future__ import annotations
+
+import logging
+import re
+from pathlib import Path
+from typing import Any, Dict
+
+from flask import Blueprint, current_app, jsonify, request
+from werkzeug.exceptions import BadRequest
+
+from bank import BankError, QuestionBank, default_bank, load_bank
+from bot.assessment import assessment_from_slots
+from bot.payloads import clean_message
+from bot.web import wording
+from bot.web.errors import ApiError
+from bot.web.rasa_client import RasaClient, UpstreamError
+
+log = logging.getLogger(__name__)
+bp = Blueprint("api", __name__, url_prefix="/api")
+
+SENDER_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
+MAX_MESSAGE_CHARS = 1000
+# Rasa sets this one itself when a session starts; it says nothing about the assessment.
+RASA_OWN_SLOTS = frozenset({"session_started_metadata"})
+
+
+def rasa() -> RasaClient:
+    return current_app.extensions["steer_rasa"]
+
+
+def question_bank() -> QuestionBank:
+    """The bank named by BANK_DIR (read once per app), else the shipped one."""
+    bank = current_app.extensions.get("steer_bank")
+    if bank is not None:
+        return bank
+    directory = current_app.config.get("BANK_DIR")
+    try:
+        bank = load_bank(Path(directory)) if directory else default_bank()
+    except BankError as err:
+        log.error("The question bank cannot be loaded:\n%s", err)
+        raise ApiError(wording.BANK_BROKEN, 503) from None
+    current_app.extensions["steer_bank"] = bank
+    return bank
+
+
+def json_object(not_object: str) -> Dict[str, Any]:
+    """The request body as a JSON object, or an ApiError saying what is wrong with it."""
+    if not request.is_json:
+        raise ApiError(wording.NOT_JSON_TYPE)
+    try:
+        body = request.get_json()
+    except BadRequest:
+        raise ApiError(wording.BAD_JSON) from None
+    if not isinstance(body, dict):
+        raise ApiError(not_object)
+    return body
+
+
+def check_sender_id(value: Any) -> str:
+    if not isinstance(value, str) or not SENDER_ID.fullmatch(value):
+        raise ApiError(wording.SENDER_ID)
+    return value
+
+
+def bot_says(text: str):
+    """A reply in Rasa's REST shape, for input that never goes to Rasa."""
+    return jsonify(messages=[{"text": text}])
+
+
+@bp.post("/chat")
+def chat():
+    body = json_object(wording.CHAT_NOT_OBJECT)
+    sender_id = check_sender_id(body.get("sender_id"))
+    message = body.get("message")
+    if not isinstance(message, str):
+        raise ApiError(wording.MESSAGE_NOT_TEXT)
+    if len(message.strip()) > MAX_MESSAGE_CHARS:
+        return bot_says(wording.TOO_LONG)
+    text = clean_message(message)
+    if not text:
+        return bot_says(wording.EMPTY_MESSAGE)
+    try:
+        return jsonify(messages=rasa().send(sender_id, text))
+    except UpstreamError as err:
+        # Also as a message, so a client that only draws messages still tells the person.
+        return jsonify(error=err.message, messages=[{"text": err.message}]), err.status
+
+
+def _has_set_slots(tracker: Dict[str, Any]) -> bool:
+    events = tracker.get("events")
+    if isinstance(events, list):
+        return any(
+            isinstance(e, dict) and e.get("event") == "slot" and e.get("name") not in RASA_OWN_SLOTS for e in events
+        )
+    # Without events, fall back on slots that hold something.
+    slots = tracker.get("slots") or {}
+    return any(value is not None for name, value in slots.items() if name not in RASA_OWN_SLOTS)
+
+
+@bp.get("/assessments/<sender_id>")
+def assessment(sender_id: str):
+    check_sender_id(sender_id)
+    tracker = rasa().tracker(sender_id)
+    if not _has_set_slots(tracker):
+        raise ApiError(wording.NO_ASSESSMENT, 404)
+    slots = tracker.get("slots")
+    return jsonify(assessment_from_slots(slots if isinstance(slots, dict) else {}, question_bank()))
+
+
+def _answers(body: Dict[str, Any]) -> Dict[str, str]:
+    answers = body.get("answers")
+    if not isinstance(answers, dict) or not all(isinstance(v, str) for v in answers.values()):
+        raise ApiError(wording.ANSWERS_NOT_TEXT)
+    return answers
+
+
+@bp.post("/ras/score")
+def ras_score():
+    answers = _answers(json_object(wording.SCORE_NOT_OBJECT))
+    try:
+        import ras
+    except ImportError:
+        ras = None
+    score = getattr(ras, "score", None)
+    score_error = getattr(ras, "ScoreError", None)
+    if score is None or score_error is None:
+        log.error("The RAS scorer is not available: ras.score or ras.ScoreError is missing")
+        raise ApiError(wording.SCORER_NOT_READY, 503)
+    try:
+        result = score(answers)
+    except score_error as err:
+        raise ApiError(str(err)) from None
+    return jsonify(result.to_dict() if hasattr(result, "to_dict") else result)

@@ -1,0 +1,93 @@
+"""Errors as kind JSON under /api/ and as a kind page elsewhere; never a traceback.
+
+Nothing here logs request bodies or exception messages, which could hold what a person typed.
+"""
+
+from __future__ import annotations
+
+import logging
+import traceback
+
+from flask import Flask, Response, jsonify, render_template, request
+from werkzeug.exceptions import HTTPException
+
+from bot.web import wording
+from bot.web.rasa_client import UpstreamError
+
+log = logging.getLogger(__name__)
+
+
+class ApiError(Exception):
+    """A bad request to the API: `message` says what is wrong and how to fix it."""
+
+    def __init__(self, message: str, status: int = 400) -> None:
+        super().__init__(message)
+        self.message = message
+        self.status = status
+
+
+def json_error(message: str, status: int) -> Response:
+    response = jsonify(error=message)
+    response.status_code = status
+    return response
+
+
+def _is_api() -> bool:
+    return request.path.startswith("/api/") or request.path == "/api"
+
+
+def _page(title: str, message: str, status: int) -> Response:
+    return Response(render_template("error.html", title=title, message=message), status=status)
+
+
+def _http_message(err: HTTPException) -> str:
+    if err.code == 404:
+        return wording.NOT_FOUND
+    if err.code == 405:
+        allowed = ", ".join(m for m in (getattr(err, "valid_methods", None) or []) if m not in ("HEAD", "OPTIONS"))
+        return wording.METHOD_NOT_ALLOWED.format(method=request.method, allowed=allowed or "another method")
+    if err.code == 413:
+        return wording.TOO_LARGE
+    if err.code == 415:
+        return wording.NOT_JSON_TYPE
+    if err.code is not None and err.code < 500:
+        return wording.BAD_REQUEST
+    return wording.UNEXPECTED
+
+
+def handle_http(err: HTTPException) -> Response:
+    status = err.code or 500
+    # A bad JSON body reaches here as a plain 400; our own views raise ApiError instead.
+    message = _http_message(err)
+    if _is_api():
+        response = json_error(message, status)
+    else:
+        title = "Page not found" if status == 404 else "Sorry, there is a problem"
+        response = _page(title, message, status)
+    if status == 405 and getattr(err, "valid_methods", None):
+        response.headers["Allow"] = ", ".join(err.valid_methods)
+    return response
+
+
+def handle_api_error(err: ApiError) -> Response:
+    return json_error(err.message, err.status)
+
+
+def handle_upstream(err: UpstreamError) -> Response:
+    return json_error(err.message, err.status)
+
+
+def handle_unexpected(err: Exception) -> Response:
+    # Frames only: the exception's own message might quote what a person typed.
+    frames = "".join(traceback.format_tb(err.__traceback__))
+    log.error("Unexpected %s in %s %s\n%s", type(err).__name__, request.method, request.endpoint, frames)
+    if _is_api():
+        return json_error(wording.UNEXPECTED, 500)
+    return _page("Sorry, there is a problem", wording.UNEXPECTED, 500)
+
+
+def register(app: Flask) -> None:
+    app.register_error_handler(HTTPException, handle_http)
+    app.register_error_handler(ApiError, handle_api_error)
+    app.register_error_handler(UpstreamError, handle_upstream)
+    app.register_error_handler(Exception, handle_unexpected)

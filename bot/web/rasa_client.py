@@ -1,0 +1,117 @@
+"""A thin client for the Rasa server and the action server; failures become two kinds of error.
+
+Never logs message text or replies: they are special-category personal data.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, Dict, List, Optional
+from urllib.parse import quote
+
+import requests
+
+from bot.web import wording
+
+log = logging.getLogger(__name__)
+
+
+class UpstreamError(Exception):
+    """Rasa answered badly (HTTP 502): `message` is kind words for the person."""
+
+    status = 502
+
+    def __init__(self, message: str = wording.RASA_BROKEN) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class UpstreamUnavailable(UpstreamError):
+    """Rasa could not be reached or was too slow (HTTP 503)."""
+
+    status = 503
+
+    def __init__(self, message: str = wording.RASA_DOWN) -> None:
+        super().__init__(message)
+
+
+class RasaClient:
+    def __init__(
+        self,
+        rasa_url: str,
+        token: Optional[str],
+        actions_url: str,
+        timeout: float,
+        health_timeout: float,
+    ) -> None:
+        self.rasa_url = rasa_url.rstrip("/")
+        self.token = token or None
+        self.actions_url = actions_url.rstrip("/")
+        self.timeout = timeout
+        self.health_timeout = health_timeout
+        # One pooled session: a new TCP connection per turn would cost more than the turn.
+        self.http = requests.Session()
+        self.http.trust_env = False  # Rasa is on loopback; a proxy from the environment must not see turns.
+
+    def _auth(self) -> Dict[str, str]:
+        return {"token": self.token} if self.token else {}
+
+    def _call(self, method: str, path: str, what: str, **kwargs: Any) -> Any:
+        try:
+            reply = self.http.request(method, self.rasa_url + path, timeout=self.timeout, **kwargs)
+        except requests.Timeout:
+            log.warning("Rasa %s: no answer within %s s", what, self.timeout)
+            raise UpstreamUnavailable(wording.RASA_SLOW) from None
+        except requests.RequestException as err:
+            log.warning("Rasa %s: cannot connect (%s)", what, type(err).__name__)
+            raise UpstreamUnavailable() from None
+        if reply.status_code in (401, 403):
+            log.error("Rasa %s: refused with HTTP %s; check STEER_RASA_TOKEN", what, reply.status_code)
+            raise UpstreamError()
+        if reply.status_code == 409:  # Rasa is up but has no model loaded yet.
+            log.warning("Rasa %s: no model loaded yet", what)
+            raise UpstreamUnavailable()
+        if reply.status_code != 200:
+            log.error("Rasa %s: HTTP %s", what, reply.status_code)
+            raise UpstreamUnavailable() if reply.status_code == 503 else UpstreamError()
+        try:
+            return reply.json()
+        except ValueError:
+            log.error("Rasa %s: the reply is not JSON", what)
+            raise UpstreamError() from None
+
+    def send(self, sender_id: str, text: str) -> List[Dict[str, Any]]:
+        """The bot's replies to one message, in Rasa's REST shape without `recipient_id`."""
+        replies = self._call("POST", "/webhooks/rest/webhook", "message", json={"sender": sender_id, "message": text})
+        if not isinstance(replies, list) or not all(isinstance(r, dict) for r in replies):
+            log.error("Rasa message: the reply is not a list of messages")
+            raise UpstreamError()
+        return [{k: v for k, v in r.items() if k != "recipient_id"} for r in replies]
+
+    def tracker(self, sender_id: str) -> Dict[str, Any]:
+        """The conversation's tracker: `slots` and the `events` since its last restart."""
+        tracker = self._call(
+            "GET",
+            f"/conversations/{quote(sender_id, safe='')}/tracker",
+            "tracker",
+            params={**self._auth(), "include_events": "AFTER_RESTART"},
+        )
+        if not isinstance(tracker, dict):
+            log.error("Rasa tracker: the reply is not an object")
+            raise UpstreamError()
+        return tracker
+
+    def rasa_ready(self) -> bool:
+        """Rasa answers and has a model loaded."""
+        try:
+            reply = self.http.get(self.rasa_url + "/status", params=self._auth(), timeout=self.health_timeout)
+            return reply.status_code == 200 and bool(reply.json().get("model_id"))
+        except (requests.RequestException, ValueError, AttributeError):
+            return False
+
+    def actions_ready(self) -> bool:
+        try:
+            reply = self.http.get(self.actions_url + "/health", timeout=self.health_timeout)
+            return reply.status_code == 200
+        except requests.RequestException:
+            return False
