@@ -27,6 +27,23 @@ def _check_bank() -> int:
     return 0
 
 
+def _check_data() -> int:
+    """Everything Steer reads at start-up, checked before anything starts."""
+    if _check_bank():
+        return 1
+    from actions.content import ContentError, messages
+    from ras import TableError, default_table
+
+    try:
+        messages()
+        table = default_table()
+    except (ContentError, TableError) as err:
+        print(f"Steer cannot start:\n{err}", file=sys.stderr)
+        return 1
+    print(f"Council table: {table.label} (version {table.version}).")
+    return 0
+
+
 def _build_rasa() -> int:
     if _check_bank():
         return 1
@@ -58,7 +75,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument("command", choices=["run", "web", "check-bank", "build-rasa"])
     args = parser.parse_args(argv)
     if args.command == "run":
-        if _check_bank():
+        if _check_data():
             return 1
         from bot.stack import run_forever
 

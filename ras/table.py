@@ -7,6 +7,7 @@ the file and the field, never a traceback.
 from __future__ import annotations
 
 import math
+import os
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
@@ -229,5 +230,5 @@ def load_table(path: Union[str, Path], bank: Optional[QuestionBank] = None) -> C
 
 @lru_cache(maxsize=1)
 def default_table() -> CouncilTable:
-    """The shipped example council's table, checked against the real question bank."""
-    return load_table(EXAMPLE_TABLE)
+    """The council table in use: STEER_RAS_TABLE if set, else the shipped example."""
+    return load_table(os.environ.get("STEER_RAS_TABLE") or EXAMPLE_TABLE)
