@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Any, Dict, List, Optional
 
@@ -179,11 +179,14 @@ def words_match(text: str, question: Question) -> Optional[Match]:
     return None
 
 
-_STOPWORDS = set("""a an and are at be but by do does for from has have he her him his i i'm in is it it's
-its me my of on or our she so that the their them they this to was we with you your""".split())
+_STOPWORDS = {
+    "a", "an", "and", "are", "at", "be", "but", "by", "do", "does", "for", "from", "has", "have", "he",
+    "her", "him", "his", "i", "i'm", "in", "is", "it", "it's", "its", "me", "my", "of", "on", "or", "our",
+    "she", "so", "that", "the", "their", "them", "they", "this", "to", "was", "we", "with", "you", "your",
+}
 
 
-@lru_cache(maxsize=None)
+@cache
 def need_vocabulary() -> frozenset:
     """Words people use to describe need: from the bank's options and the need-level examples."""
     phrases = [p for q in default_bank().questions for o in q.options
