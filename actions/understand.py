@@ -48,7 +48,7 @@ _COMMAND_PATTERNS = [
     ("easier", r"\b(?:easier|simpler) (?:words|please|english|language|version)\b|\beasy read\b|"
                r"^(?:easier|simpler)\W*$|\bsimple words\b"),
     ("plainer", r"\bplain (?:words|english|language)\b|\bnormal words\b|\bstandard (?:words|version)\b"),
-    ("for_other", r"\banswering for (?:someone|somebody|my|a |an |him|her|them)|\bi'?m (?:a|their|his|her) carer\b|"
+    ("for_other", r"\banswering for (?:someone|somebody|my|a|an|him|her|them)\b|\bi'?m (?:a|their|his|her) carer\b|"
                   r"\bon (?:his|her|their) behalf\b|\bon behalf of\b|\bfor someone else\b"),
     ("for_self", r"\banswering for (?:myself|me)\b|\bfor myself\b|\bit'?s (?:for )?me\b"),
     ("greet", r"^(?:hi|hello|hiya|hey|good (?:morning|afternoon|evening))\W*$"),

@@ -187,6 +187,7 @@ def test_greeting_mid_form_resumes_and_keeps_answers():
 @pytest.mark.parametrize("parse,who", [
     (Parse("/for_self", "for_self", 1.0), "self"), (Parse("/for_other", "for_other", 1.0), "other"),
     (Parse("I'm answering for my mum"), "other"), (Parse("2"), "other"), (Parse("just for myself"), "self"),
+    (Parse("I'm answering for myself"), "self"), (Parse("answering for him"), "other"),
 ])
 def test_who_is_answering(parse, who):
     assert handle("answering_for", parse, {}, BANK).updates["answering_for"] == who
