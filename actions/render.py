@@ -143,4 +143,5 @@ class Asker:
         choices = [("confirmed", self.say("option_review_ok"), "/review_ok")]
         choices += [(a.id, self.say("option_change_area", area=getattr(a.title, self.level)),
                      _payload("change", area=a.id)) for a in self.bank.areas]
-        return replies + self._choices(REVIEW, "review", self.say("review_question"), choices)
+        prog = progress(REVIEW, self.slots, self.bank)
+        return replies + self._choices(REVIEW, "review", self.say("review_question"), choices, prog)

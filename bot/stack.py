@@ -119,9 +119,15 @@ class Stack:
         self.children.clear()
 
 
+def _interrupt(*_: object) -> None:
+    raise KeyboardInterrupt
+
+
 def run_forever() -> int:
     stack = Stack()
-    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
+    # Set both explicitly: a shell that starts us in the background leaves SIGINT ignored.
+    signal.signal(signal.SIGINT, _interrupt)
+    signal.signal(signal.SIGTERM, _interrupt)
     print("Starting Steer: the action server, Rasa and the front door (about a minute)...", flush=True)
     try:
         stack.start()

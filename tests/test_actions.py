@@ -68,3 +68,14 @@ def test_budget_action_records_the_scorers_result():
     assert slots["ras_result"] == expected
     assert f"£{expected['annual']:,.0f}" in messages[0]["text"]
     assert "Sam" in messages[0]["text"]
+
+
+def test_review_lists_every_answer_and_shows_progress_complete():
+    answers = {q.id: q.options[0].value for q in BANK.questions}
+    ask = next(a for a in ASK_ACTIONS if a.slot == "review")()
+    messages, _, _ = run(ask, tracker("mid_form", **answers, requested_slot="review"))
+    text = "\n".join(m.get("text") or "" for m in messages)
+    for number, question in enumerate(BANK.applicable(answers), start=1):
+        assert f"{number}. {question.title.plain}: {question.options[0].label.plain}" in text
+    custom = next(m["custom"] for m in messages if m.get("custom"))
+    assert custom["progress"]["done"] == custom["progress"]["total"] == len(BANK.applicable(answers))
