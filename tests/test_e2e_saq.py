@@ -245,3 +245,14 @@ def test_finished_conversation_can_repeat_change_and_restart(chat):
     chat.send("/restart_assessment")
     assert chat.question["id"] == "answering_for"
     assert chat.assessment()["answers"] == {}
+
+
+def test_answers_never_reach_the_logs(stack, chat):
+    chat.start(for_whom="other", name="Zebedee", relationship="neighbour from Quillport")
+    chat.send("my aunt Philippa reminds me most mornings")
+    chat.send("purple xylophone")
+    logs = "".join(p.read_text(encoding="utf-8", errors="replace")
+                   for p in (stack.settings.var_dir / "logs").glob("*.log"))
+    assert logs, "the three processes should have written logs"
+    for secret in ("Zebedee", "Quillport", "Philippa", "xylophone"):
+        assert secret not in logs
