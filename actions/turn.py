@@ -168,33 +168,24 @@ def _go_back(ctx: Context) -> None:
     ctx.say("went_back")
 
 
+def _who_answers(parse: Parse) -> Optional[str]:
+    said = {"for_self": "self", "for_other": "other"}.get(command_of(parse) or "")
+    return said or {1: "self", 2: "other"}.get(number_of(parse.text) or 0)
+
+
 def _setup(ctx: Context) -> None:
-    text, slot = ctx.parse.text, ctx.slot
-    if slot == "answering_for":
-        said = {"for_self": "self", "for_other": "other"}.get(command_of(ctx.parse) or "")
-        choice = said or {1: "self", 2: "other"}.get(number_of(text) or 0)
-        if choice:
-            _accept(ctx, choice)
-        else:
-            ctx.say("setup_again")
-    elif slot == "reading_level":
-        choice = _reading_level(ctx.parse)
-        if choice:
-            _accept(ctx, choice)
-        else:
-            ctx.say("setup_again")
-    elif slot == "person_name":
-        name = first_name(text)
-        if name:
-            _accept(ctx, name)
-        else:
-            ctx.say("name_again")
-    elif slot == "relationship":
-        relationship = relationship_of(text)
-        if relationship:
-            _accept(ctx, relationship)
-        else:
-            ctx.say("relationship_again")
+    """Who is answering, their name and relationship, and the reading level: read, or asked again."""
+    read, retry = {
+        "answering_for": (_who_answers, "setup_again"),
+        "reading_level": (_reading_level, "setup_again"),
+        "person_name": (lambda p: first_name(p.text), "name_again"),
+        "relationship": (lambda p: relationship_of(p.text), "relationship_again"),
+    }[ctx.slot]
+    value = read(ctx.parse)
+    if value:
+        _accept(ctx, value)
+    else:
+        ctx.say(retry)
 
 
 def _reading_level(parse: Parse) -> Optional[str]:
