@@ -24,7 +24,8 @@ install: $(INSTALLED)
 generate: $(GENERATED)
 train: $(MODEL)
 
-$(INSTALLED): pyproject.toml
+$(INSTALLED): pyproject.toml debian-packages.txt
+	scripts/install-debian-packages
 	@PY=$$(scripts/find-python3.10) && { [ -x $(BIN)/python ] || "$$PY" -m venv $(VENV); }
 	$(BIN)/python -m pip install --quiet --upgrade "pip==24.0"
 	$(BIN)/python -m pip install --quiet -e '.[dev]'

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import socket
 import uuid
 from pathlib import Path
 from typing import Any, Dict, List, Optional
@@ -13,9 +14,16 @@ import requests
 from bot.stack import Settings, Stack
 
 
+def free_port() -> int:
+    """A port nobody is using now, so several test runs (and `make run`) can share a machine."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
 @pytest.fixture(scope="session")
 def stack(tmp_path_factory) -> Stack:
-    settings = Settings(web_port=18000, rasa_port=15005, actions_port=15055,
+    settings = Settings(web_port=free_port(), rasa_port=free_port(), actions_port=free_port(),
                         var_dir=Path(tmp_path_factory.mktemp("steer-var")))
     running = Stack(settings)
     running.start()

@@ -11,9 +11,11 @@ from pathlib import Path
 import pytest
 import requests
 
+from tests.conftest import free_port
+
 pytestmark = pytest.mark.stack
 ROOT = Path(__file__).resolve().parent.parent
-PORTS = {"STEER_PORT": 48000, "STEER_RASA_PORT": 45005, "STEER_ACTIONS_PORT": 45055}
+PORTS = {"STEER_PORT": free_port(), "STEER_RASA_PORT": free_port(), "STEER_ACTIONS_PORT": free_port()}
 
 
 def listening(port: int) -> bool:

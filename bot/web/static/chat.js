@@ -134,6 +134,8 @@
     }
     var first = showOptions(choicesFrom(messages), lastQuestionId);
     (first || input).focus();
+    // Other scripts (voice, kiosk) hear every reply without reaching into this file.
+    document.dispatchEvent(new CustomEvent("steer:messages", { detail: messages }));
   }
 
   function send(text, shownAs) {
@@ -193,6 +195,14 @@
     form.addEventListener("submit", onSubmit);
     send("/greet", null);
   }
+
+  // The page's small public face for other scripts on it (e.g. voice.js): one way in for each job.
+  window.SteerChat = {
+    senderId: senderId,
+    send: send,
+    render: render,
+    addMessage: addMessage
+  };
 
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", start);
