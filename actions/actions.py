@@ -14,10 +14,14 @@ import ras
 from actions.budget import budget_replies, finished_buttons
 from actions.content import say, say_text
 from actions.flow import FORM, REVIEW, REVIEW_DONE, all_form_slots, answers_of, counted_slots, required_slots
+from actions.plan_flow import PLAN_CHECK, PLAN_DONE, PLAN_FORM, all_plan_slots, required_plan_slots
+from actions.plan_render import PlanAsker, plan_done_replies
+from actions.plan_turn import handle_plan
 from actions.render import Asker
 from actions.turn import handle
 from actions.understand import Parse, command_of
 from bank import default_bank
+from bank.plan import default_plan
 
 # Answers are special-category personal data: this module logs events, never their content.
 logger = logging.getLogger(__name__)
@@ -60,9 +64,34 @@ class AskAction(Action):
         return []
 
 
+class ValidatePlanForm(FormValidationAction):
+    def name(self) -> str:
+        return "validate_plan_form"
+
+    async def required_slots(self, domain_slots, dispatcher, tracker, domain) -> List[str]:
+        return required_plan_slots(tracker.slots, default_plan())
+
+    async def get_validation_events(self, dispatcher, tracker, domain) -> List[EventType]:
+        requested = tracker.get_slot("requested_slot")
+        if requested not in tracker.slots_to_validate():
+            return []
+        parse = Parse.from_latest_message(tracker.latest_message)
+        outcome = handle_plan(requested, parse, tracker.slots, default_bank(), default_plan())
+        send(dispatcher, outcome.replies)
+        return [SlotSet(k, v) for k, v in outcome.updates.items()]
+
+
+class PlanAskAction(AskAction):
+    async def run(self, dispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        send(dispatcher, PlanAsker(tracker.slots, default_bank(), default_plan()).ask(self.slot))
+        return []
+
+
 # The SDK finds actions through Action.__subclasses__(), which holds weak references:
 # keep every generated class alive here (see RASA_NOTES.md).
 ASK_ACTIONS = [type(f"Ask_{slot}", (AskAction,), {"slot": slot}) for slot in all_form_slots(default_bank())]
+ASK_ACTIONS += [type(f"AskPlan_{slot}", (PlanAskAction,), {"slot": slot})
+                for slot in all_plan_slots(default_plan(), default_bank())]
 
 
 class ActionShowBudget(Action):
@@ -74,6 +103,15 @@ class ActionShowBudget(Action):
         result = ras.score(answers_of(tracker.slots, bank)).to_dict()
         send(dispatcher, budget_replies(result, tracker.slots, bank))
         return [SlotSet("ras_result", result)]
+
+
+class ActionPlanDone(Action):
+    def name(self) -> str:
+        return "action_plan_done"
+
+    async def run(self, dispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        send(dispatcher, plan_done_replies(tracker.slots, tracker.sender_id))
+        return []
 
 
 class ActionRoute(Action):
@@ -98,6 +136,16 @@ class ActionRoute(Action):
         if slots.get(REVIEW) != REVIEW_DONE or slots.get("ras_result") is None:
             dispatcher.utter_message(text=say_text("welcome_back", level, voice))
             return [SlotSet("paused", False), FollowupAction(FORM)]
+        command = command_of(parse)
+        if command == "save":
+            dispatcher.utter_message(text=say_text("save_for_later", level, voice))
+            dispatcher.utter_message(json_message={"type": "save_for_later"})
+            return []
+        if parse.intent == "start_plan" or (slots.get("plan_started") and slots.get(PLAN_CHECK) != PLAN_DONE
+                                            and parse.intent != "restart_assessment"):
+            return [SlotSet("plan_started", True), SlotSet("paused", False), FollowupAction(PLAN_FORM)]
+        if slots.get(PLAN_CHECK) == PLAN_DONE and parse.intent == "change":
+            return [SlotSet(PLAN_CHECK, None), FollowupAction(PLAN_FORM)]
         return self._finished(dispatcher, tracker, parse, level, voice)
 
     def _finished(self, dispatcher, tracker, parse: Parse, level: str, voice: str) -> List[EventType]:

@@ -41,13 +41,14 @@ def budget_replies(result: Dict[str, Any], slots: Dict[str, Any], bank: Question
         replies.append({"text": " ".join(explanation) if isinstance(explanation, list) else explanation})
     steps = say("next_steps", level, voice)
     replies.append({"text": "\n".join([line("next_steps_title"), *steps])})
-    replies.append({"text": line("finished"), "buttons": finished_buttons(level, voice)})
+    replies.append({"text": line("finished") + " " + line("plan_offer"), "buttons": finished_buttons(level, voice)})
     replies.append({"custom": {"type": "budget", "reading_level": level, "answering_for": voice, "result": result}})
     return replies
 
 
 def finished_buttons(level: str, voice: str) -> List[Dict[str, str]]:
     return [
+        {"title": say_text("option_start_plan", level, voice), "payload": "/start_plan"},
         {"title": say_text("option_repeat_budget", level, voice), "payload": "/repeat"},
         {"title": say_text("option_change_answer", level, voice), "payload": "/change"},
         {"title": say_text("option_start_again", level, voice), "payload": "/restart_assessment"},

@@ -1,4 +1,4 @@
-"""Steer's own words (data/content/messages.yml), picked by reading level and voice."""
+"""Steer's own words (data/content/*.yml), picked by reading level and voice."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ from typing import Any, Dict, List, Union
 
 import yaml
 
-MESSAGES = Path(__file__).resolve().parent.parent / "data" / "content" / "messages.yml"
+CONTENT = Path(__file__).resolve().parent.parent / "data" / "content"
+MESSAGES = CONTENT / "messages.yml"
 LEVELS = ("plain", "easy_read")
 VOICES = ("self", "other")
 
@@ -19,27 +20,33 @@ class ContentError(ValueError):
     """A problem in the messages file, naming the file and the key."""
 
 
-def _check(key: str, node: Any) -> None:
+def _check(key: str, node: Any, path: Path = MESSAGES) -> None:
     if isinstance(node, str) or (isinstance(node, list) and node and all(isinstance(x, str) for x in node)):
         return
     if isinstance(node, dict) and set(node) in ({"plain", "easy_read"}, {"self", "other"}):
         for part, value in node.items():
-            _check(f"{key}.{part}", value)
+            _check(f"{key}.{part}", value, path)
         return
-    raise ContentError(f"{MESSAGES}: '{key}' must be words, a list of lines, or split by plain/easy_read or self/other")
+    raise ContentError(f"{path}: '{key}' must be words, a list of lines, or split by plain/easy_read or self/other")
 
 
 @cache
 def messages() -> Dict[str, Any]:
-    try:
-        data = yaml.safe_load(MESSAGES.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as err:
-        raise ContentError(f"{MESSAGES}: cannot be read as YAML: {err}") from None
-    if not isinstance(data, dict):
-        raise ContentError(f"{MESSAGES}: expected a mapping of message keys")
-    for key, node in data.items():
-        _check(key, node)
-    return data
+    """Every file in data/content/ (messages.yml, plan.yml, ...) as one set of keys."""
+    merged: Dict[str, Any] = {}
+    for path in sorted(CONTENT.glob("*.yml")):
+        try:
+            data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        except (OSError, yaml.YAMLError) as err:
+            raise ContentError(f"{path}: cannot be read as YAML: {err}") from None
+        if not isinstance(data, dict):
+            raise ContentError(f"{path}: expected a mapping of message keys")
+        for key, node in data.items():
+            if key in merged:
+                raise ContentError(f"{path}: '{key}' is also used in another file of {CONTENT}")
+            _check(key, node, path)
+            merged[key] = node
+    return merged
 
 
 def _pick(node: Any, level: str, voice: str) -> Words:

@@ -23,7 +23,7 @@ NEED_EXAMPLES = Path(__file__).resolve().parent.parent / "data" / "nlu" / "need_
 
 COMMANDS = (
     "greet", "repeat", "explain", "go_back", "skip", "stop", "resume", "easier", "plainer",
-    "for_self", "for_other", "thanks", "goodbye",
+    "for_self", "for_other", "thanks", "goodbye", "save",
 )
 NEED_INTENTS = {"need_none": 0, "need_little": 1, "need_lots": 2, "need_all": 3}
 COMMAND_CONFIDENCE = 0.85
@@ -40,8 +40,8 @@ _COMMAND_PATTERNS = [
                 r"\bundo\b"),
     ("skip", r"^(?:please )?(?:skip|pass)\b|\bskip (?:this|that|it|the question)\b|\bnext question\b|"
              r"\brather not (?:say|answer)\b"),
-    ("stop", r"^(?:please )?(?:stop|pause|quit)\b|\btake a break\b|\b(?:want|need) (?:to stop|a break)\b|"
-             r"\bsave for later\b"),
+    ("save", r"\bsave (?:for later|my answers|my plan|it|this)\b|^save\W*$|\bfinish (?:it )?later\b"),
+    ("stop", r"^(?:please )?(?:stop|pause|quit)\b|\btake a break\b|\b(?:want|need) (?:to stop|a break)\b"),
     ("resume", r"^(?:please )?(?:carry on|continue|resume|keep going|go on)\b|\bi'?m back\b"),
     ("repeat", r"^(?:please )?(?:repeat|again|pardon|come again)\b|\bsay (?:that|it) again\b|"
                r"\brepeat (?:that|it|the question)\b|^sorry\W*$|^what\W*$"),

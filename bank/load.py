@@ -19,13 +19,13 @@ class BankError(ValueError):
     """A problem in a data file, said in words a content editor can act on."""
 
 
-def _where(raw: Dict[str, Any], loc: Tuple[Any, ...]) -> str:
+def _where(raw: Dict[str, Any], loc: Tuple[Any, ...], items: str = "questions", noun: str = "question") -> str:
     """Turn pydantic's location into 'question X, field a.b'."""
-    if len(loc) >= 2 and loc[0] == "questions" and isinstance(loc[1], int):
-        questions = raw.get("questions") or []
-        item = questions[loc[1]] if loc[1] < len(questions) else {}
+    if len(loc) >= 2 and loc[0] == items and isinstance(loc[1], int):
+        listed = raw.get(items) or []
+        item = listed[loc[1]] if loc[1] < len(listed) else {}
         qid = item.get("id") if isinstance(item, dict) else None
-        who = f"question '{qid}'" if qid else f"question number {loc[1] + 1}"
+        who = f"{noun} '{qid}'" if qid else f"{noun} number {loc[1] + 1}"
         rest = loc[2:]
     else:
         who, rest = "the file", loc
@@ -51,8 +51,9 @@ def read_yaml_mapping(path: Path) -> Dict[str, Any]:
     return raw
 
 
-def explain_validation(path: Path, raw: Dict[str, Any], err: ValidationError) -> str:
-    lines = [f"{path}: {_where(raw, e['loc'])}: {e['msg']}" for e in err.errors()]
+def explain_validation(path: Path, raw: Dict[str, Any], err: ValidationError, items: str = "questions",
+                       noun: str = "question") -> str:
+    lines = [f"{path}: {_where(raw, e['loc'], items, noun)}: {e['msg']}" for e in err.errors()]
     return "\n".join(lines)
 
 

@@ -33,6 +33,8 @@ ALLOWED_PAYLOAD_INTENTS: FrozenSet[str] = frozenset(
         "change",
         "review_ok",
         "restart_assessment",
+        "start_plan",
+        "save",
     }
 )
 

@@ -1,6 +1,6 @@
 """Makes the question-bank-driven parts of Rasa's input, so the bank stays the one source of truth.
 
-- bot/domain/saq.generated.yml: a slot and an ask-action per question, and the form.
+- bot/domain/saq.generated.yml: a slot and an ask-action per question and plan step, and the forms.
 - data/nlu/answers.generated.yml: the options' labels and examples, as need-level training
   examples (so the classifier learns how people describe each level of need).
 """
@@ -13,7 +13,9 @@ from typing import Dict, List, Set
 import yaml
 
 from actions.flow import FORM, all_form_slots
+from actions.plan_flow import PLAN_FORM, all_plan_slots
 from bank import QuestionBank, default_bank
+from bank.plan import PlanBank, default_plan
 
 ROOT = Path(__file__).resolve().parent.parent
 DOMAIN_OUT = ROOT / "bot" / "domain" / "saq.generated.yml"
@@ -22,20 +24,24 @@ NEED_INTENTS = ("need_none", "need_little", "need_lots", "need_all")
 HEADER = "# Made by `steer build-rasa` from data/questions/: do not edit; edit the question bank.\n"
 
 
-def domain(bank: QuestionBank) -> Dict:
-    slots = {}
-    for slot in all_form_slots(bank):
-        slots[slot] = {
-            "type": "text",
-            "influence_conversation": False,
-            # Only the slot being asked takes the message (Rasa #10219): conditions on every mapping.
-            "mappings": [{"type": "from_text", "conditions": [{"active_loop": FORM, "requested_slot": slot}]}],
-        }
+def _form_slots(form: str, names: List[str], slot_type: str) -> Dict:
+    return {slot: {
+        "type": slot_type,
+        "influence_conversation": False,
+        # Only the slot being asked takes the message (Rasa #10219): conditions on every mapping.
+        "mappings": [{"type": "from_text", "conditions": [{"active_loop": form, "requested_slot": slot}]}],
+    } for slot in names}
+
+
+def domain(bank: QuestionBank, plan: PlanBank = None) -> Dict:
+    plan = plan or default_plan()
+    saq, planned = all_form_slots(bank), all_plan_slots(plan, bank)
     return {
         "version": "3.1",
-        "slots": slots,
-        "forms": {FORM: {"required_slots": all_form_slots(bank)}},
-        "actions": [f"action_ask_{slot}" for slot in all_form_slots(bank)],
+        # Plan answers can be amounts ({"amount", "per"}), hence "any".
+        "slots": {**_form_slots(FORM, saq, "text"), **_form_slots(PLAN_FORM, planned, "any")},
+        "forms": {FORM: {"required_slots": saq}, PLAN_FORM: {"required_slots": planned}},
+        "actions": [f"action_ask_{slot}" for slot in [*saq, *planned]],
     }
 
 

@@ -10,7 +10,9 @@ from rasa_sdk.executor import CollectingDispatcher
 import ras
 from actions.actions import ASK_ACTIONS, ActionRoute, ActionShowBudget, ValidateSaqForm
 from actions.flow import all_form_slots
+from actions.plan_flow import all_plan_slots
 from bank import default_bank
+from bank.plan import default_plan
 
 FIXTURES = Path(__file__).parent / "fixtures" / "actions"
 BANK = default_bank()
@@ -30,7 +32,8 @@ def run(action, t: Tracker):
 
 
 def test_every_form_slot_has_an_ask_action():
-    assert sorted(a().name() for a in ASK_ACTIONS) == sorted(f"action_ask_{s}" for s in all_form_slots(BANK))
+    slots = [*all_form_slots(BANK), *all_plan_slots(default_plan(), BANK)]
+    assert sorted(a().name() for a in ASK_ACTIONS) == sorted(f"action_ask_{s}" for s in slots)
 
 
 def test_validation_turns_a_description_into_a_confirmation():

@@ -8,7 +8,9 @@ from pathlib import Path
 import yaml
 
 from actions.flow import all_form_slots
+from actions.plan_flow import all_plan_slots
 from bank import default_bank
+from bank.plan import default_plan
 from bot.rasa_files import DOMAIN_OUT, NLU_OUT, domain, nlu
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -37,4 +39,4 @@ def test_generated_rasa_files_match_the_question_bank():
     assert yaml.safe_load(DOMAIN_OUT.read_text(encoding="utf-8")) == domain(bank)
     assert yaml.safe_load(NLU_OUT.read_text(encoding="utf-8"))["nlu"] == [
         {**block, "examples": block["examples"]} for block in nlu(bank)["nlu"]]
-    assert list(domain(bank)["slots"]) == all_form_slots(bank)
+    assert list(domain(bank)["slots"]) == [*all_form_slots(bank), *all_plan_slots(default_plan(), bank)]

@@ -1,0 +1,102 @@
+"""Where the support-plan conversation is: its slots in order, and the plan they add up to.
+
+Per-area steps get one slot per area with need ("plan_outcome_want__community"); the spending
+steps loop, each finished item moving into `plan_items`.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List, Optional, Tuple
+
+from actions.flow import SKIPPED
+from bank import QuestionBank
+from bank.plan import PlanBank, PlanStep
+
+PLAN_FORM = "plan_form"
+PLAN_CHECK = "plan_check"
+PLAN_DONE = "confirmed"
+SPENDING = ("plan_spend_category", "plan_spend_amount", "plan_spend_reason", "plan_spend_outcome", "plan_spend_more")
+
+
+def need_areas(slots: Dict[str, Any]) -> List[str]:
+    """Areas where the assessment found a need: the plan sets an outcome for each."""
+    result = slots.get("ras_result") or {}
+    return [o["area"] for o in result.get("outcomes") or [] if o.get("area")]
+
+
+def slot_name(step: PlanStep, area: Optional[str] = None) -> str:
+    return f"{step.id}__{area}" if area else step.id
+
+
+def step_of(slot: str, plan: PlanBank) -> Tuple[Optional[PlanStep], Optional[str]]:
+    step_id, _, area = slot.partition("__")
+    return plan.step(step_id), (area or None)
+
+
+def all_plan_slots(plan: PlanBank, bank: QuestionBank) -> List[str]:
+    """Every slot the plan form can ask for (the domain declares all of them)."""
+    out: List[str] = []
+    for step in plan.steps:
+        out += [slot_name(step, a.id) for a in bank.areas] if step.per_area else [step.id]
+    return [*out, PLAN_CHECK]
+
+
+def plan_slots(slots: Dict[str, Any], plan: PlanBank) -> List[str]:
+    out: List[str] = []
+    for step in plan.steps:
+        if step.per_area:
+            out += [slot_name(step, area) for area in need_areas(slots)]
+        elif step.id in SPENDING[1:] and slots.get("plan_spend_category") == SKIPPED:
+            continue  # nothing to spend on yet: the rest of the item is not asked
+        else:
+            out.append(step.id)
+    return out
+
+
+def required_plan_slots(slots: Dict[str, Any], plan: PlanBank) -> List[str]:
+    return [*plan_slots(slots, plan), PLAN_CHECK]
+
+
+def previous_plan_slot(current: str, slots: Dict[str, Any], plan: PlanBank) -> Optional[str]:
+    order = plan_slots(slots, plan)
+    earlier = order if current == PLAN_CHECK else order[: order.index(current)] if current in order else []
+    return next((s for s in reversed(earlier) if slots.get(s) is not None and s not in SPENDING), None)
+
+
+def yearly(item: Dict[str, Any]) -> float:
+    return float(item["amount"]) * (52 if item.get("per") == "week" else 1)
+
+
+def planned_total(slots: Dict[str, Any]) -> float:
+    return sum(yearly(i) for i in slots.get("plan_items") or [])
+
+
+def _text(value: Any) -> Optional[str]:
+    return value if isinstance(value, str) and value != SKIPPED else None
+
+
+def plan_from_slots(slots: Dict[str, Any]) -> Optional[Dict[str, Any]]:
+    """The draft plan as data (the shape summary/ and export/ read), or None if not started."""
+    if not slots.get("plan_started"):
+        return None
+    about_keys = {"likes": "plan_likes", "good_day": "plan_good_day", "bad_day": "plan_bad_day",
+                  "important": "plan_important", "support_wanted": "plan_support_wanted"}
+    about = {k: _text(slots.get(s)) for k, s in about_keys.items() if _text(slots.get(s))}
+    outcomes = []
+    for area in need_areas(slots):
+        want, why = _text(slots.get(f"plan_outcome_want__{area}")), _text(slots.get(f"plan_outcome_why__{area}"))
+        if want or why:
+            outcomes.append({"area": area, "want": want or "", "why": why or ""})
+    helpers = _text(slots.get("plan_helpers"))
+    return {
+        "status": "draft",
+        "about": about,
+        "outcomes": outcomes,
+        "spending": list(slots.get("plan_items") or []),
+        "management": _text(slots.get("plan_management")),
+        "planning_help": [helpers] if helpers else [],
+        "safety": {k: v for k, v in {"what_could_go_wrong": _text(slots.get("plan_safety_risks")),
+                                     "what_then": _text(slots.get("plan_safety_then"))}.items() if v},
+        "changes": {k: v for k, v in {"who_to_tell": _text(slots.get("plan_changes_who")),
+                                      "how": _text(slots.get("plan_changes_how"))}.items() if v},
+    }

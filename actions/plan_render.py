@@ -1,0 +1,132 @@
+"""How Steer asks each support-plan step: words, buttons, and the question payload (as render.py)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Dict, List
+
+from actions.budget import money
+from actions.content import say_text
+from actions.flow import SKIPPED
+from actions.plan_flow import PLAN_CHECK, need_areas, plan_slots, planned_total, step_of
+from actions.plan_turn import choices
+from actions.render import Asker, answer_payload
+from bank import QuestionBank
+from bank.plan import SECTIONS, PlanBank, PlanStep
+
+Reply = Dict[str, Any]
+
+
+class PlanAsker(Asker):
+    def __init__(self, slots: Dict[str, Any], bank: QuestionBank, plan: PlanBank) -> None:
+        super().__init__(slots, bank)
+        self.plan = plan
+
+    def ask(self, slot: str) -> List[Reply]:
+        if self.slots.get("paused"):
+            return super().ask(slot)
+        if slot == PLAN_CHECK:
+            return self.check()
+        step, area = step_of(slot, self.plan)
+        pending = self.slots.get("pending") or {}
+        if pending.get("slot") == slot:
+            return self.pending(slot, step, pending["value"])
+        return self.step(slot, step, area)
+
+    def progress(self, slot: str) -> Dict[str, int]:
+        order = plan_slots(self.slots, self.plan)
+        done = sum(1 for s in order if self.slots.get(s) is not None)
+        return {"done": done, "total": len(order), "number": order.index(slot) + 1 if slot in order else done}
+
+    def step(self, slot: str, step: PlanStep, area: str) -> List[Reply]:
+        replies: List[Reply] = []
+        order = plan_slots(self.slots, self.plan)
+        if order and order[0] == slot and not any(self.slots.get(s) is not None for s in order):
+            replies.append({"text": getattr(self.plan.intro, self.level)})
+        words = getattr(getattr(step.text, self.level), self.voice)
+        area_title = getattr(self.bank.area(area).title, self.level) if area else ""
+        lines = [words.format(name=self.name, area=area_title)]
+        old = ((self.slots.get("changing") or {}).get("slots") or {}).get(slot)
+        if old not in (None, SKIPPED):
+            lines.append(self.say("plan_current_answer", answer=self.answer_words(step, old)))
+        options = self.options(step)
+        if step.kind == "text":
+            lines.append(self.say("plan_text_hint"))
+        buttons = [{"title": label, "payload": payload} for _, label, payload in options]
+        if step.kind in ("text", "money"):
+            buttons.append({"title": self.say("option_skip"), "payload": "/skip"})
+        message: Reply = {"text": "\n".join(lines)}
+        if buttons:
+            message["buttons"] = buttons
+        prog = self.progress(slot)
+        return replies + [message, self.payload(slot, step.section, [
+            {"value": v, "label": label, "payload": p} for v, label, p in options], prog)]
+
+    def options(self, step: PlanStep) -> List[tuple]:
+        if step.kind == "yes_no":
+            return [("yes", self.say("option_yes"), "/affirm"), ("no", self.say("option_no"), "/deny")]
+        if step.kind != "choice":
+            return []
+        return [(v, easy if self.level == "easy_read" else plain, answer_payload(v))
+                for v, plain, easy in choices(step, self.slots, self.bank)]
+
+    def answer_words(self, step: PlanStep, value: Any) -> str:
+        if isinstance(value, dict):
+            per = self.say(f"per_{value.get('per', 'year')}")
+            return self.say("amount_per", amount=money(value["amount"]), per=per)
+        for v, plain, easy in choices(step, self.slots, self.bank) if step.kind == "choice" else []:
+            if v == value:
+                return easy if self.level == "easy_read" else plain
+        return str(value)
+
+    def pending(self, slot: str, step: PlanStep, value: Any) -> List[Reply]:
+        if step.kind == "money":
+            text = self.say("money_period", amount=money(value["amount"]))
+            options = [("week", self.say("option_week"), answer_payload("week")),
+                       ("year", self.say("option_year"), answer_payload("year"))]
+        else:
+            text = self.say("readback", text=value)
+            options = [("yes", self.say("option_yes"), "/affirm"), ("no", self.say("option_no"), "/deny")]
+        return self._choices(slot, step.section, text, options, self.progress(slot))
+
+    def check(self) -> List[Reply]:
+        lines = [self.say("plan_check_intro")]
+        for slot in plan_slots(self.slots, self.plan):
+            step, area = step_of(slot, self.plan)
+            value = self.slots.get(slot)
+            if step.section == "spending" or value in (None, SKIPPED):
+                continue
+            title = getattr(getattr(step.text, self.level), self.voice).format(
+                name=self.name, area=getattr(self.bank.area(area).title, self.level) if area else "")
+            lines.append(f"{title} {self.answer_words(step, value)}")
+        for item in self.slots.get("plan_items") or []:
+            category = self.plan.step("plan_spend_category").option(item["category"])
+            label = getattr(category.label, self.level) if category else item["category"]
+            lines.append(self.say("plan_item_line", item=label, amount=money(item["amount"]),
+                                  per=self.say(f"per_{item.get('per', 'year')}")))
+        budget = (self.slots.get("ras_result") or {}).get("annual")
+        total = money(planned_total(self.slots))
+        lines.append(self.say("planned_of_budget", planned=total, budget=money(budget)) if budget
+                     else self.say("planned_total", planned=total))
+        choices_ = [("confirmed", self.say("option_plan_ok"), "/review_ok")]
+        for section in SECTIONS:
+            if section == "outcomes" and not need_areas(self.slots):
+                continue
+            choices_.append((section, self.say("option_change_section", section=self.say(f"section_{section}")),
+                             "/change" + json.dumps({"section": section}, separators=(",", ":"))))
+        return [{"text": "\n".join(lines)}] + self._choices(
+            PLAN_CHECK, "plan_check", self.say("plan_check_question"), choices_, self.progress(PLAN_CHECK))
+
+
+def plan_done_replies(slots: Dict[str, Any], sender_id: str) -> List[Reply]:
+    level = slots.get("reading_level") or "plain"
+    voice = "other" if slots.get("answering_for") == "other" else "self"
+    name = slots.get("person_name") or ""
+    base = f"/api/assessments/{sender_id}"
+    return [
+        {"text": say_text("plan_done", level, voice, name=name),
+         "buttons": [{"title": say_text("option_save_later", level, voice), "payload": "/save"},
+                     {"title": say_text("option_change_answer", level, voice), "payload": "/change"}]},
+        {"custom": {"type": "summary", "html": f"{base}/summary", "pdf": f"{base}/summary.pdf",
+                    "json": f"{base}/export.json", "fhir": f"{base}/fhir"}},
+    ]

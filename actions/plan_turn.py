@@ -1,0 +1,279 @@
+"""One user turn inside the support-plan form: slot changes and replies, no Rasa (like turn.py).
+
+Free-text answers are read back before they are recorded; money is an amount and "a week" or
+"a year"; nothing already answered is lost by a command or a bad answer.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Dict, Optional, Tuple
+
+from actions.budget import money
+from actions.content import say_text
+from actions.flow import SKIPPED
+from actions.plan_flow import (
+    PLAN_CHECK,
+    PLAN_DONE,
+    SPENDING,
+    need_areas,
+    plan_slots,
+    planned_total,
+    previous_plan_slot,
+    step_of,
+)
+from actions.turn import Context, Outcome
+from actions.understand import Parse, command_of, normalise, number_of, yes_or_no
+from bank import QuestionBank
+from bank.plan import SECTIONS, PlanBank, PlanStep
+
+MAX_TEXT = 600
+_MONEY = re.compile(r"£?\s*(\d[\d,]*(?:\.\d{1,2})?)\s*(k\b)?", re.IGNORECASE)
+_WEEK = re.compile(r"\b(?:a|per|each|every)\s+week\b|\bweekly\b|\b/\s*w(?:ee)?k\b|\bpw\b", re.IGNORECASE)
+_YEAR = re.compile(r"\b(?:a|per|each|every)\s+year\b|\byearly\b|\bannual(?:ly)?\b|\b/\s*y(?:ea)?r\b|\bpa\b", re.I)
+
+
+def money_of(text: str) -> Optional[Tuple[float, Optional[str]]]:
+    """'£40 a week' -> (40.0, 'week'); '2,000 a year' -> (2000.0, 'year'); '40' -> (40.0, None)."""
+    found = _MONEY.search(text)
+    if not found:
+        return None
+    amount = float(found.group(1).replace(",", "")) * (1000 if found.group(2) else 1)
+    if not 0 < amount <= 1_000_000:
+        return None
+    per = "week" if _WEEK.search(text) else "year" if _YEAR.search(text) else None
+    return amount, per
+
+
+def period_of(parse: Parse) -> Optional[str]:
+    if parse.entities.get("value") in ("week", "year"):
+        return parse.entities["value"]
+    text = normalise(parse.text)
+    if re.search(r"\bweek", text):
+        return "week"
+    if re.search(r"\byear|\bannual", text):
+        return "year"
+    return {1: "week", 2: "year"}.get(number_of(text) or 0)
+
+
+def handle_plan(slot: str, parse: Parse, slots: Dict[str, Any], bank: QuestionBank, plan: PlanBank) -> Outcome:
+    ctx = Context(slot, parse, {**slots, slot: None}, bank, Outcome())
+    ctx.set(**{slot: None})
+    if ctx.slots.get("paused"):
+        ctx.set(paused=False)
+    step, _area = step_of(slot, plan)
+    if _pending(ctx, step):
+        return ctx.out
+    free_text = step is not None and step.kind == "text"
+    command = command_of(Parse(parse.text) if free_text and not parse.is_payload else parse)
+    if command is None and step is not None and _asks_about_an_option(parse, step):
+        command = "explain"
+    if command:
+        _command(ctx, command, step, plan)
+    elif slot == PLAN_CHECK:
+        _check(ctx, plan)
+    elif step.kind == "text":
+        _text(ctx, parse)
+    elif step.kind == "money":
+        _money(ctx, parse)
+    elif step.kind == "yes_no":
+        _yes_no(ctx, parse)
+    else:
+        _choice(ctx, parse, step)
+    return ctx.out
+
+
+def _accept(ctx: Context, value: Any) -> None:
+    changing = dict((ctx.slots.get("changing") or {}).get("slots") or {})
+    changing.pop(ctx.slot, None)
+    ctx.set(**{ctx.slot: value}, pending=None, tries=0.0, changing={"slots": changing} if changing else None)
+    if ctx.slot == "plan_spend_more":
+        _item_done(ctx, more=value == "yes")
+
+
+def _pending(ctx: Context, step: Optional[PlanStep]) -> bool:
+    """Yes/no to a read-back ("You said: ... Is that right?") or the week/year of an amount."""
+    pending = ctx.slots.get("pending")
+    if not pending or pending.get("slot") != ctx.slot:
+        return False
+    if step is not None and step.kind == "money":
+        per = period_of(ctx.parse)
+        if per:
+            _accept(ctx, {"amount": pending["value"]["amount"], "per": per})
+            return True
+        return False
+    answer = yes_or_no(ctx.parse)
+    if answer is None:
+        return False  # new words: read them as a fresh answer
+    ctx.set(pending=None)
+    if answer:
+        _accept(ctx, pending["value"])
+    else:
+        ctx.say("readback_denied")
+    return True
+
+
+def _text(ctx: Context, parse: Parse) -> None:
+    words = " ".join(parse.text.split())[:MAX_TEXT]
+    if not re.search(r"\w", words):
+        ctx.say("text_empty")
+        return
+    ctx.set(pending={"slot": ctx.slot, "value": words})
+
+
+def _money(ctx: Context, parse: Parse) -> None:
+    found = money_of(parse.text)
+    if found is None:
+        ctx.say("money_again")
+    elif found[1] is None:
+        ctx.set(pending={"slot": ctx.slot, "value": {"amount": found[0]}})
+    else:
+        _accept(ctx, {"amount": found[0], "per": found[1]})
+
+
+def _yes_no(ctx: Context, parse: Parse) -> None:
+    answer = yes_or_no(parse)
+    if answer is None and parse.intent == "answer":
+        answer = {"yes": True, "no": False}.get(parse.entities.get("value"))
+    if answer is None:
+        ctx.say("setup_again")
+    else:
+        _accept(ctx, "yes" if answer else "no")
+
+
+def choices(step: PlanStep, slots: Dict[str, Any], bank: QuestionBank) -> list:
+    """(value, plain label, easy label) for a choice step; the goal step lists the areas with need."""
+    out = [(o.value, o.label.plain, o.label.easy_read) for o in step.options]
+    if step.area_options:
+        areas = [(a, bank.area(a).title.plain, bank.area(a).title.easy_read) for a in need_areas(slots)]
+        out = areas + out
+    return out
+
+
+def _choice(ctx: Context, parse: Parse, step: PlanStep) -> None:
+    options = choices(step, ctx.slots, ctx.bank)
+    value = parse.entities.get("value") if parse.intent == "answer" else None
+    if value is None and not parse.is_payload:
+        number = number_of(parse.text)
+        if number and 1 <= number <= len(options):
+            value = options[number - 1][0]
+        else:
+            said = normalise(parse.text)
+            value = next((v for v, plain, easy in options if said in (normalise(plain), normalise(easy))), None)
+    if value in [o[0] for o in options]:
+        _accept(ctx, value)
+    else:
+        ctx.say("not_understood")
+
+
+def _item_done(ctx: Context, more: bool) -> None:
+    """A spending item is complete: move it into plan_items and say the running total."""
+    slots = ctx.slots
+    cost = slots.get("plan_spend_amount") or {}
+    if slots.get("plan_spend_category") not in (None, SKIPPED) and cost.get("amount"):
+        item = {"category": slots["plan_spend_category"], "amount": cost["amount"], "per": cost.get("per", "year"),
+                "reason": slots.get("plan_spend_reason") if slots.get("plan_spend_reason") != SKIPPED else "",
+                "outcome_area": slots.get("plan_spend_outcome") if slots.get("plan_spend_outcome") not in
+                (None, SKIPPED, "none") else None}
+        ctx.set(plan_items=[*(slots.get("plan_items") or []), item])
+    if more:
+        ctx.set(**{s: None for s in SPENDING})
+    _say_total(ctx)
+
+
+def _say_total(ctx: Context) -> None:
+    budget = (ctx.slots.get("ras_result") or {}).get("annual")
+    planned = money(planned_total(ctx.slots))
+    if budget:
+        ctx.say("planned_of_budget", planned=planned, budget=money(budget))
+    else:
+        ctx.say("planned_total", planned=planned)
+
+
+def _command(ctx: Context, command: str, step: Optional[PlanStep], plan: PlanBank) -> None:
+    slot = ctx.slot
+    if command in ("repeat", "resume"):
+        return
+    if command == "greet":
+        ctx.say("welcome_back")
+    elif command == "explain":
+        ctx.out.replies.append({"text": _explanation(ctx, step)})
+    elif command == "go_back":
+        previous = previous_plan_slot(slot, ctx.slots, plan)
+        if previous is None:
+            ctx.say("nothing_to_go_back_to")
+        else:
+            changing = dict((ctx.slots.get("changing") or {}).get("slots") or {})
+            changing[previous] = ctx.slots[previous]
+            ctx.set(**{previous: None}, changing={"slots": changing}, pending=None)
+            ctx.say("went_back")
+    elif command == "skip":
+        if slot == PLAN_CHECK:
+            ctx.say("cannot_skip")
+            return
+        old = ((ctx.slots.get("changing") or {}).get("slots") or {}).get(slot)
+        if old is None and slot == "plan_spend_category":
+            ctx.set(**{s: SKIPPED for s in SPENDING[:-1]}, plan_spend_more="no")
+        _accept(ctx, old if old is not None else ("no" if slot == "plan_spend_more" else SKIPPED))
+        ctx.say("skipped_plan")
+    elif command in ("stop", "goodbye"):
+        ctx.set(paused=True)
+    elif command == "save":
+        ctx.out.replies += save_replies(ctx)
+    elif command == "thanks":
+        ctx.say("you_are_welcome")
+    elif command in ("easier", "plainer"):
+        ctx.set(reading_level="easy_read" if command == "easier" else "plain")
+        ctx.say("now_easier" if command == "easier" else "now_plainer")
+    else:
+        ctx.say("not_understood")
+
+
+def words(ctx: Context, key: str, **fields: Any) -> str:
+    return say_text(key, ctx.level, ctx.voice, name=ctx.slots.get("person_name") or "", **fields)
+
+
+def save_replies(ctx: Context) -> list:
+    """The page shows a PIN box for this payload; the PIN goes to the front door, never to Rasa."""
+    return [{"text": words(ctx, "save_for_later")}, {"custom": {"type": "save_for_later"}}]
+
+
+_QUESTION = re.compile(r"^(?:what|whats|tell me|explain|how does|how do|is it|which is)\b")
+
+
+def _asks_about_an_option(parse: Parse, step: PlanStep) -> bool:
+    """'what is a direct payment?' on the money question: explain that option, don't pick it."""
+    said = normalise(parse.text)
+    return bool(_QUESTION.match(said)) and any(
+        o.explain and normalise(o.label.plain) in said for o in step.options)
+
+
+def _explanation(ctx: Context, step: Optional[PlanStep]) -> str:
+    if step is None:
+        return words(ctx, "plan_check_question")
+    said = normalise(ctx.parse.text)
+    for option in step.options:  # "what is a direct payment?" explains that way of managing money
+        if option.explain and any(normalise(x) in said for x in (option.label.plain, option.label.easy_read)):
+            return getattr(option.explain, ctx.level)
+    text = getattr(step.explain, ctx.level)
+    if step.id == "plan_management":
+        text += "\n" + "\n".join(f"{getattr(o.label, ctx.level)}: {getattr(o.explain, ctx.level)}"
+                                 for o in step.options if o.explain)
+    return text
+
+
+def _check(ctx: Context, plan: PlanBank) -> None:
+    parse = ctx.parse
+    section = parse.entities.get("section") if parse.intent == "change" else None
+    if section in SECTIONS:
+        order = [s for s in plan_slots(ctx.slots, plan) if step_of(s, plan)[0].section == section]
+        if section == "spending":
+            ctx.set(**{s: None for s in SPENDING})  # add more things; what is planned stays
+            return
+        changing = {s: ctx.slots.get(s) for s in order}
+        ctx.set(**{s: None for s in order}, changing={"slots": changing})
+        return
+    if parse.intent == "review_ok" or yes_or_no(parse) is True:
+        ctx.set(**{PLAN_CHECK: PLAN_DONE})
+    else:
+        ctx.say("plan_check_again")

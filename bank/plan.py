@@ -1,0 +1,118 @@
+"""The support-plan questions' shape (data/plan/plan.yml), loaded and checked like the question bank."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Dict, List, Optional
+
+from pydantic import ValidationError, validator
+
+from bank.load import ROOT, BankError, explain_validation, read_yaml_mapping
+from bank.model import ByLevel, Strict, _snake, _text
+
+PLAN_FILE = ROOT / "data" / "plan" / "plan.yml"
+SECTIONS = ("about_me", "outcomes", "spending", "management", "planning_help", "safety", "changes")
+KINDS = ("text", "choice", "money", "yes_no")
+
+
+class PlanVoice(Strict):
+    """Like a question's voices, but a carer's wording need not name the person ("How will they be told?")."""
+
+    self: str
+    other: str
+
+    _check = validator("self", "other", allow_reuse=True)(_text)
+
+    @validator("self")
+    def self_has_no_name(cls, value: str) -> str:
+        if "{name}" in value:
+            raise ValueError("the 'self' voice speaks to the person: it must not contain {name}")
+        return value
+
+
+class PlanText(Strict):
+    plain: PlanVoice
+    easy_read: PlanVoice
+
+
+class PlanOption(Strict):
+    value: str
+    label: ByLevel
+    explain: Optional[ByLevel] = None
+
+    _value = validator("value", allow_reuse=True)(_snake)
+
+
+class PlanStep(Strict):
+    id: str
+    section: str
+    kind: str
+    text: PlanText
+    explain: ByLevel
+    options: List[PlanOption] = []
+    per_area: bool = False
+    area_options: bool = False
+
+    _id = validator("id", allow_reuse=True)(_snake)
+
+    @validator("section")
+    def known_section(cls, value: str) -> str:
+        if value not in SECTIONS:
+            raise ValueError(f"'{value}' is not one of {list(SECTIONS)}")
+        return value
+
+    @validator("kind")
+    def known_kind(cls, value: str) -> str:
+        if value not in KINDS:
+            raise ValueError(f"'{value}' is not one of {list(KINDS)}")
+        return value
+
+    @validator("options")
+    def choices_have_options(cls, value: List[PlanOption], values: Dict) -> List[PlanOption]:
+        if values.get("kind") == "choice" and not value:
+            raise ValueError("a choice step needs options")
+        names = [o.value for o in value]
+        if len(names) != len(set(names)):
+            raise ValueError("option values must be different")
+        return value
+
+    def option(self, value: str) -> Optional[PlanOption]:
+        return next((o for o in self.options if o.value == value), None)
+
+
+class PlanFile(Strict):
+    intro: ByLevel
+    steps: List[PlanStep]
+
+
+@dataclass(frozen=True)
+class PlanBank:
+    intro: ByLevel
+    steps: List[PlanStep]
+    by_id: Dict[str, PlanStep] = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "by_id", {s.id: s for s in self.steps})
+
+    def step(self, step_id: str) -> Optional[PlanStep]:
+        return self.by_id.get(step_id)
+
+
+def load_plan(path: Path = PLAN_FILE) -> PlanBank:
+    raw = read_yaml_mapping(path)
+    try:
+        parsed = PlanFile.parse_obj(raw)
+    except ValidationError as err:
+        raise BankError(explain_validation(path, raw, err, items="steps", noun="step")) from None
+    ids = [s.id for s in parsed.steps]
+    dupes = sorted({i for i in ids if ids.count(i) > 1})
+    if dupes:
+        raise BankError(f"{path}: step ids used more than once: {dupes}")
+    return PlanBank(intro=parsed.intro, steps=parsed.steps)
+
+
+@cache
+def default_plan() -> PlanBank:
+    return load_plan(PLAN_FILE)
