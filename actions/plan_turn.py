@@ -115,7 +115,7 @@ def _pending(ctx: Context, step: Optional[PlanStep]) -> bool:
 
 def _text(ctx: Context, parse: Parse) -> None:
     words = " ".join(parse.text.split())[:MAX_TEXT]
-    if not re.search(r"\w", words):
+    if parse.is_payload or not re.search(r"\w", words):  # a stray button is not an answer in words
         ctx.say("text_empty")
         return
     ctx.set(pending={"slot": ctx.slot, "value": words})

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any, Dict, Optional
 
 from actions.flow import REVIEW, REVIEW_DONE, SKIPPED, answers_of, counted_slots
+from actions.plan_flow import plan_from_slots
 from bank import QuestionBank, default_bank
 
 ANSWERING_FOR = ("self", "other")
@@ -38,4 +39,5 @@ def assessment_from_slots(slots: Dict[str, Any], bank: Optional[QuestionBank] = 
         "progress": {"done": sum(1 for q in counted if slots.get(q) is not None), "total": len(counted)},
         "complete": slots.get(REVIEW) == REVIEW_DONE,
         "ras": slots.get("ras_result"),
+        "plan": plan_from_slots(slots),
     }

@@ -43,6 +43,8 @@ class Settings:
             "STEER_ACTIONS_URL": f"http://127.0.0.1:{self.actions_port}",
             "STEER_RASA_TOKEN": self.token,
             "STEER_TRACKER_DB": str(self.var_dir / "trackers.db"),
+            "STEER_SAVED_DB": os.environ.get("STEER_SAVED_DB") or str(self.var_dir / "saved.db"),
+            "STEER_SECRET_KEY_FILE": os.environ.get("STEER_SECRET_KEY_FILE") or str(self.var_dir / "secret.key"),
             "STEER_PORT": str(self.web_port),
             "SANIC_HOST": "127.0.0.1",  # the action server binds to loopback only
             "PYTHONUNBUFFERED": "1",

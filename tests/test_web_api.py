@@ -356,6 +356,7 @@ def test_assessment_for_a_known_conversation(client, fake):
         "progress": {"done": 2, "total": 4},  # the follow-up question counts until its gate rules it out
         "complete": False,
         "ras": None,
+        "plan": None,
     }
     assert fake.tracker_queries[-1]["token"] == [TOKEN]
 

@@ -19,6 +19,7 @@ def test_empty_slots():
         "progress": {"done": 0, "total": 4},  # the conditional question counts until its gate rules it out
         "complete": False,
         "ras": None,
+        "plan": None,
     }
 
 

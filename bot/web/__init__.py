@@ -7,8 +7,9 @@ from typing import Any, Dict, Optional
 
 from flask import Flask
 
-from bot.web import api, errors, health, pages, security
+from bot.web import api, documents, errors, health, pages, security
 from bot.web.rasa_client import RasaClient
+from summary import web as summary_web
 
 # Config key: (environment variable, default). A value passed to create_app wins over both.
 SETTINGS = {
@@ -53,6 +54,8 @@ def create_app(config: Optional[Dict[str, Any]] = None) -> Flask:
         health_timeout=app.config["HEALTH_TIMEOUT"],
     )
     app.register_blueprint(api.bp)
+    app.register_blueprint(documents.bp)
+    app.register_blueprint(summary_web.blueprint())
     app.register_blueprint(health.bp)
     app.register_blueprint(pages.bp)
     errors.register(app)

@@ -32,3 +32,17 @@ BAD_REQUEST = "The request could not be understood. Please check it and try agai
 SCORER_NOT_READY = "The budget calculator is not ready yet. Please try again later."
 BANK_BROKEN = "The list of questions could not be loaded. Please tell the people who run this service."
 UNEXPECTED = "Sorry, something went wrong on our side. Your answers so far are safe. Please try again."
+
+# Save for later, resume and delete (bot/web/documents.py).
+SAVE_NOT_OBJECT = 'The request body must be a JSON object, like {"pin": "4821"}.'
+RESUME_NOT_OBJECT = (
+    'The request body must be a JSON object, like {"code": "KX7M-4PQR", "pin": "4821", "sender_id": "a1b2"}.'
+)
+DELETE_NOT_OBJECT = 'The request body must be a JSON object, like {"pin": "4821"}.'
+PIN_NOT_TEXT = 'Please give the PIN as text in quotes, like "pin": "4821".'
+CODE_NOT_TEXT = "Please give the code you were given, like KX7M-4PQR."
+CODE_OR_PIN_WRONG = "Sorry, that code and PIN do not match anything saved. Please check them and try again."
+SAVED_UNREADABLE = (
+    "Sorry, the saved answers for this code cannot be read. Nothing has been changed. "
+    "Please start again, or ask the people who run this service for help."
+)

@@ -1,0 +1,1 @@
+"""Steer's tests (a package, so that a dependency's top-level `tests` module cannot shadow it)."""
