@@ -137,9 +137,10 @@ class ActionRoute(Action):
             dispatcher.utter_message(text=say_text("welcome_back", level, voice))
             return [SlotSet("paused", False), FollowupAction(FORM)]
         command = command_of(parse)
-        if command == "save":
-            dispatcher.utter_message(text=say_text("save_for_later", level, voice))
-            dispatcher.utter_message(json_message={"type": "save_for_later"})
+        if command in ("save", "delete_saved"):
+            key = "save_for_later" if command == "save" else "delete_saved"
+            dispatcher.utter_message(text=say_text(key, level, voice))
+            dispatcher.utter_message(json_message={"type": key})
             return []
         if parse.intent == "start_plan" or (slots.get("plan_started") and slots.get(PLAN_CHECK) != PLAN_DONE
                                             and parse.intent != "restart_assessment"):

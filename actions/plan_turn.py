@@ -220,6 +220,8 @@ def _command(ctx: Context, command: str, step: Optional[PlanStep], plan: PlanBan
         ctx.set(paused=True)
     elif command == "save":
         ctx.out.replies += save_replies(ctx)
+    elif command == "delete_saved":
+        ctx.out.replies += [{"text": words(ctx, "delete_saved")}, {"custom": {"type": "delete_saved"}}]
     elif command == "thanks":
         ctx.say("you_are_welcome")
     elif command in ("easier", "plainer"):

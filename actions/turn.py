@@ -145,9 +145,9 @@ def _run_command(ctx: Context, command: str) -> None:
         ctx.set(paused=True)
     elif command == "thanks":
         ctx.say("you_are_welcome")
-    elif command == "save":
-        ctx.say("save_for_later")
-        ctx.out.replies.append({"custom": {"type": "save_for_later"}})
+    elif command in ("save", "delete_saved"):
+        ctx.say("save_for_later" if command == "save" else "delete_saved")
+        ctx.out.replies.append({"custom": {"type": "save_for_later" if command == "save" else "delete_saved"}})
     elif command in ("easier", "plainer"):
         ctx.set(reading_level="easy_read" if command == "easier" else "plain")
         ctx.say("now_easier" if command == "easier" else "now_plainer")

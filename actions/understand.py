@@ -23,7 +23,7 @@ NEED_EXAMPLES = Path(__file__).resolve().parent.parent / "data" / "nlu" / "need_
 
 COMMANDS = (
     "greet", "repeat", "explain", "go_back", "skip", "stop", "resume", "easier", "plainer",
-    "for_self", "for_other", "thanks", "goodbye", "save",
+    "for_self", "for_other", "thanks", "goodbye", "save", "delete_saved",
 )
 NEED_INTENTS = {"need_none": 0, "need_little": 1, "need_lots": 2, "need_all": 3}
 COMMAND_CONFIDENCE = 0.85
@@ -40,6 +40,8 @@ _COMMAND_PATTERNS = [
                 r"\bundo\b"),
     ("skip", r"^(?:please )?(?:skip|pass)\b|\bskip (?:this|that|it|the question)\b|\bnext question\b|"
              r"\brather not (?:say|answer)\b"),
+    ("delete_saved", r"\b(?:delete|remove|wipe|forget) (?:all )?(?:my |the )?(?:saved )?"
+                     r"(?:answers|plan|details|data)\b"),
     ("save", r"\bsave (?:for later|my answers|my plan|it|this)\b|^save\W*$|\bfinish (?:it )?later\b"),
     ("stop", r"^(?:please )?(?:stop|pause|quit)\b|\btake a break\b|\b(?:want|need) (?:to stop|a break)\b"),
     ("resume", r"^(?:please )?(?:carry on|continue|resume|keep going|go on)\b|\bi'?m back\b"),

@@ -1,10 +1,16 @@
 """The support plan, save and resume, and the take-away documents, against the real running stack."""
 
 import sqlite3
+import subprocess
+import time
 
+import jsonschema
 import pytest
 import requests
+from fhir.resources.questionnaire import Questionnaire
+from fhir.resources.questionnaireresponse import QuestionnaireResponse
 
+import export
 from bank.plan import default_plan
 from tests.conftest import Chat, answer_payload
 from tests.test_e2e_saq import answer_all_by_buttons, finish_review
@@ -74,11 +80,20 @@ def test_full_plan_drafted_by_typed_answers(chat):
     page = requests.get(base + links["html"], timeout=60)
     assert page.status_code == 200 and TYPED["plan_likes"] in page.text
     pdf = requests.get(base + links["pdf"], timeout=120)
-    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    assert pdf.status_code == 200 and pdf.headers["Content-Type"] == "application/pdf"
+    text = pdf_text(pdf.content)
+    assert f"£{result['annual']:,.0f}" in text
+    assert "Gardening" in text and "£2,080" in text and "DRAFT" in text.upper()
     exported = requests.get(base + links["json"], timeout=60).json()
-    assert exported and "plan" in str(exported)
-    fhir = requests.get(base + links["fhir"], timeout=60).json()
-    assert fhir["resourceType"] == "QuestionnaireResponse"
+    jsonschema.validate(exported, export.assessment_schema())
+    response = requests.get(base + links["fhir"], timeout=60).json()
+    QuestionnaireResponse.parse_obj(response)
+    Questionnaire.parse_obj(requests.get(base + "/api/fhir/Questionnaire", timeout=60).json())
+
+
+def pdf_text(pdf: bytes) -> str:
+    """The PDF's words, as a reader (or a screen reader) gets them: pdftotext from poppler-utils."""
+    return subprocess.run(["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True).stdout.decode()
 
 
 def save(chat: Chat, pin="4829", **extra) -> requests.Response:
@@ -182,3 +197,18 @@ def test_answer_ids_survive_a_resume_into_the_plan(stack, chat):
     assert other.assessment()["plan"]["about"]["likes"] == TYPED["plan_likes"]
     other.send(answer_payload("x"))  # a stray button payload in a text step is read back, not recorded
     assert other.assessment()["plan"]["about"].get("good_day") is None
+
+
+def test_expired_saved_work_cannot_be_resumed_and_is_deleted(stack, chat):
+    chat.start()
+    chat.send("1")
+    code = save(chat, pin="8264").json()["code"]
+    db = stack.settings.var_dir / "saved.db"
+    with sqlite3.connect(db) as conn:  # 31 days pass
+        conn.execute("update steer_saved_answers set expires_at = ?", (time.time() - 24 * 3600,))
+    assert resume(chat.base_url, code, "8264", chat.sender_id).status_code == 403
+    chat.send("2")
+    save(chat, pin="8264")  # saving purges expired work
+    with sqlite3.connect(db) as conn:
+        codes = [row[0] for row in conn.execute("select code from steer_saved_answers")]
+    assert code not in codes

@@ -207,3 +207,12 @@ def test_confident_classifier_on_unrelated_words_is_not_used(text):
     out = handle(FIRST.id, Parse(text, "need_none", 0.99), setup_done(), BANK)
     assert out.updates[FIRST.id] is None and "pending" not in out.updates
     assert "did not understand" in said(out)
+
+
+@pytest.mark.parametrize("text,kind", [("save for later", "save_for_later"),
+                                       ("delete my saved answers", "delete_saved")])
+def test_save_and_delete_open_the_pages_forms_and_lose_nothing(text, kind):
+    slots = setup_done(**{FIRST.id: FIRST.options[0].value})
+    out = handle(SECOND.id, Parse(text), slots, BANK)
+    assert {"custom": {"type": kind}} in out.replies
+    assert set(out.updates) == {SECOND.id}

@@ -134,6 +134,7 @@
         var custom = m && m.custom;
         if (custom && custom.type === "save_for_later") { askPin(); }
         if (custom && custom.type === "summary") { showLinks(custom); }
+        if (custom && custom.type === "delete_saved") { askDelete(); }
       });
     });
   }
