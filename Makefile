@@ -43,7 +43,8 @@ $(MODEL): $(INSTALLED) $(GENERATED) $(TRAINING)
 	touch $@
 
 benchmark: $(MODEL)
-	$(BIN)/python -m bot.benchmark
+	$(BIN)/python -m benchmarks.turn_latency
+	$(BIN)/python -m benchmarks.voice
 
 clean:
 	rm -rf models .rasa $(GENERATED)

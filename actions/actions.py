@@ -19,7 +19,7 @@ from actions.plan_render import PlanAsker, plan_done_replies
 from actions.plan_turn import handle_plan
 from actions.render import Asker
 from actions.turn import handle
-from actions.understand import Parse, command_of
+from actions.understand import Parse, command_of, glossary_term
 from bank import default_bank
 from bank.plan import default_plan
 
@@ -115,7 +115,10 @@ class ActionPlanDone(Action):
 
 
 class ActionRoute(Action):
-    """Every message outside the form: welcome, resume, or what to do once finished."""
+    """Every message outside the form: welcome, resume, or what to do once finished.
+
+    A question about a hard word ("what is a personal budget?") is answered from the glossary
+    at any of these points, and the conversation carries on where it was."""
 
     def name(self) -> str:
         return "action_route"
@@ -125,17 +128,24 @@ class ActionRoute(Action):
         parse = Parse.from_latest_message(tracker.latest_message)
         level = slots.get("reading_level") or "plain"
         voice = "other" if slots.get("answering_for") == "other" else "self"
+        term = glossary_term(parse, bare=True)  # no question is waiting here, so "indicative?" is asking
+        meaning = [{"text": term.explanation(level)}] if term is not None else []
         if not slots.get("welcomed"):
             total = len(counted_slots(slots, bank))
-            send(dispatcher, [{"text": line} for line in say("welcome", total=total)])
+            send(dispatcher, [{"text": line} for line in say("welcome", total=total)] + meaning)
             events: List[EventType] = [SlotSet("welcomed", True)]
             command = command_of(parse)
             if command in ("for_self", "for_other"):
                 events.append(SlotSet("answering_for", "self" if command == "for_self" else "other"))
             return [*events, FollowupAction(FORM)]
         if slots.get(REVIEW) != REVIEW_DONE or slots.get("ras_result") is None:
-            dispatcher.utter_message(text=say_text("welcome_back", level, voice))
+            send(dispatcher, meaning or [{"text": say_text("welcome_back", level, voice)}])
             return [SlotSet("paused", False), FollowupAction(FORM)]
+        if meaning:
+            send(dispatcher, meaning)
+            if slots.get("plan_started") and slots.get(PLAN_CHECK) != PLAN_DONE:
+                return [SlotSet("paused", False), FollowupAction(PLAN_FORM)]
+            return []
         command = command_of(parse)
         if command in ("save", "delete_saved"):
             key = "save_for_later" if command == "save" else "delete_saved"

@@ -32,10 +32,12 @@ def budget_replies(result: Dict[str, Any], slots: Dict[str, Any], bank: Question
             first.append(line("budget_above_ceiling"))
         areas = [getattr(bank.area(o["area"]).title, level) for o in result.get("outcomes") or []]
         if areas:
-            first.append(line("budget_for", outcomes=", ".join(areas)))
+            # Easy read keeps each area on a line of its own, so the sentence stays short.
+            outcomes = ", ".join(areas) if level == "plain" else "\n" + "\n".join(areas)
+            first.append(line("budget_for", outcomes=outcomes).replace(": \n", ":\n"))
     if result.get("may_be_too_low"):
         first.append(line("budget_unanswered"))
-    replies: List[Reply] = [{"text": " ".join(first)}]
+    replies: List[Reply] = [{"text": ("\n" if level == "easy_read" else " ").join(first)}]
     explanation = result.get("explanation")
     if level == "plain" and explanation:
         replies.append({"text": " ".join(explanation) if isinstance(explanation, list) else explanation})

@@ -60,7 +60,7 @@ class PlanAsker(Asker):
             message["buttons"] = buttons
         prog = self.progress(slot)
         return replies + [message, self.payload(slot, step.section, [
-            {"value": v, "label": label, "payload": p} for v, label, p in options], prog)]
+            {"value": v, "label": label, "payload": p} for v, label, p in options], prog, text=message["text"])]
 
     def options(self, step: PlanStep) -> List[tuple]:
         if step.kind == "yes_no":

@@ -23,7 +23,7 @@ from actions.plan_flow import (
     step_of,
 )
 from actions.turn import Context, Outcome
-from actions.understand import Parse, command_of, normalise, number_of, yes_or_no
+from actions.understand import Parse, command_of, normalise, number_of, term_to_explain, yes_or_no
 from bank import QuestionBank
 from bank.plan import SECTIONS, PlanBank, PlanStep
 
@@ -251,12 +251,15 @@ def _asks_about_an_option(parse: Parse, step: PlanStep) -> bool:
 
 
 def _explanation(ctx: Context, step: Optional[PlanStep]) -> str:
-    if step is None:
-        return words(ctx, "plan_check_question")
     said = normalise(ctx.parse.text)
-    for option in step.options:  # "what is a direct payment?" explains that way of managing money
+    for option in step.options if step is not None else []:  # "what is a direct payment?" on this question
         if option.explain and any(normalise(x) in said for x in (option.label.plain, option.label.easy_read)):
             return getattr(option.explain, ctx.level)
+    term = term_to_explain(ctx.parse)
+    if term is not None:  # any other hard word, from the glossary
+        return term.explanation(ctx.level)
+    if step is None:
+        return words(ctx, "plan_check_question")
     text = getattr(step.explain, ctx.level)
     if step.id == "plan_management":
         text += "\n" + "\n".join(f"{getattr(o.label, ctx.level)}: {getattr(o.explain, ctx.level)}"

@@ -1,7 +1,9 @@
 """How Steer asks for the next slot: the words, the buttons and the machine-readable payload.
 
 Every message that asks something carries {"type": "question", ...} (DESIGN.md) so the web
-page can draw buttons and the voice layer can build its grammar from the same options.
+page can draw buttons and the voice layer can build its grammar from the same options. Its
+"terms" list the glossary's hard words in the question and its options, each with its
+explanation at the person's reading level, so the page can make them tappable.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from typing import Any, Dict, List, Optional
 from actions.content import say_text
 from actions.flow import REVIEW, SKIPPED, progress, question_slots
 from bank import Question, QuestionBank
+from easy_read.glossary import default_glossary
 
 Reply = Dict[str, Any]
 
@@ -24,6 +27,21 @@ def _payload(intent: str, **entities: str) -> str:
     return f"/{intent}" + (json.dumps(entities, separators=(",", ":")) if entities else "")
 
 
+def terms_payload(texts: List[str], level: str) -> List[Dict[str, Any]]:
+    """[{"id", "term", "found", "explanation", "payload"}] for each glossary term in the texts:
+    "found" is the words as written there (to mark them), "payload" the message that asks."""
+    glossary = default_glossary()
+    out: Dict[str, Dict[str, Any]] = {}
+    for text in texts:
+        for found in glossary.find(text or ""):
+            entry = out.setdefault(found.term.id, {
+                "id": found.term.id, "term": found.term.term, "found": [],
+                "explanation": found.term.explanation(level), "payload": found.term.payload()})
+            if found.text not in entry["found"]:
+                entry["found"].append(found.text)
+    return list(out.values())
+
+
 class Asker:
     def __init__(self, slots: Dict[str, Any], bank: QuestionBank) -> None:
         self.slots, self.bank = slots, bank
@@ -34,12 +52,14 @@ class Asker:
     def say(self, key: str, **fields: Any) -> str:
         return say_text(key, self.level, self.voice, name=self.name, **fields)
 
-    def payload(self, qid: str, section: str, options: List[Dict[str, str]], prog: Optional[dict] = None) -> Reply:
+    def payload(self, qid: str, section: str, options: List[Dict[str, str]], prog: Optional[dict] = None,
+                text: str = "") -> Reply:
         return {"custom": {
             "type": "question", "id": qid, "section": section,
             "reading_level": self.level, "answering_for": self.voice,
             "options": options,
             "progress": {"done": prog["done"], "total": prog["total"]} if prog else None,
+            "terms": terms_payload([text, *(o["label"] for o in options)], self.level),
         }}
 
     def ask(self, slot: str) -> List[Reply]:
@@ -62,7 +82,7 @@ class Asker:
         message: Reply = {"text": text}
         if buttons:
             message["buttons"] = buttons
-        return [message, self.payload(slot, section, options, prog)]
+        return [message, self.payload(slot, section, options, prog, text=text)]
 
     def setup(self, slot: str) -> List[Reply]:
         if slot == "answering_for":

@@ -13,7 +13,7 @@ from typing import Any, Dict, List, Optional
 
 from actions.content import say_text
 from actions.flow import REVIEW, REVIEW_DONE, SETUP_SLOTS, SKIPPED, previous_slot, question_slots
-from actions.understand import Parse, command_of, match_option, number_of, yes_or_no
+from actions.understand import Parse, command_of, match_option, number_of, term_to_explain, yes_or_no
 from bank import QuestionBank
 
 Reply = Dict[str, Any]
@@ -125,8 +125,11 @@ def _run_command(ctx: Context, command: str) -> None:
         ctx.say("welcome_back")  # e.g. the page was reloaded mid-way: carry on where they were
         return
     if command == "explain":
+        term = term_to_explain(ctx.parse)
         question = ctx.bank.question(slot)
-        if question is not None:
+        if term is not None:  # a hard word from the glossary; the question's answer stays as it was
+            ctx.out.replies.append({"text": term.explanation(ctx.level)})
+        elif question is not None:
             ctx.out.replies.append({"text": getattr(question.explain, ctx.level)})
         elif slot == REVIEW:
             ctx.say("review_question")

@@ -18,6 +18,7 @@ import yaml
 from rapidfuzz import fuzz
 
 from bank import Question, default_bank
+from easy_read.glossary import Term, default_glossary
 
 NEED_EXAMPLES = Path(__file__).resolve().parent.parent / "data" / "nlu" / "need_levels.yml"
 
@@ -115,12 +116,34 @@ def command_of(parse: Parse) -> Optional[str]:
     """A command, from a button payload, a known phrase, or a confident classifier."""
     if parse.is_payload:
         return parse.intent if parse.intent in COMMANDS else None
+    if default_glossary().asked_about(parse.text) is not None:
+        return "explain"  # "what's a support plan?", "explain indicative": never an answer
     for name, rx in _COMMAND_RE:
         if rx.search(parse.text):
             return name
     if parse.intent in COMMANDS and parse.confidence >= COMMAND_CONFIDENCE and not number_of(parse.text):
         return parse.intent
     return None
+
+
+def glossary_term(parse: Parse, bare: bool = False) -> Optional[Term]:
+    """The glossary term a message asks about: a tapped hard word (/explain{"term": "<id>"}),
+    or a question naming one ("what does direct payment mean?"). bare: a term on its own
+    ("indicative?") counts too; only where no answer is expected."""
+    glossary = default_glossary()
+    if parse.is_payload:
+        term_id = parse.entities.get("term")
+        return glossary.term(term_id) if parse.intent == "explain" and isinstance(term_id, str) else None
+    return glossary.asked_about(parse.text, bare=bare)
+
+
+def term_to_explain(parse: Parse) -> Optional[Term]:
+    """For an "explain" command: the term it names, if any ("explain indicative please");
+    "what does that mean?" names none, so the question itself is explained."""
+    term = glossary_term(parse, bare=True)
+    if term is None and not parse.is_payload and len(normalise(parse.text).split()) <= 8:
+        term = default_glossary().named_in(parse.text)
+    return term
 
 
 def yes_or_no(parse: Parse) -> Optional[bool]:

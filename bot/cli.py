@@ -11,8 +11,11 @@ USAGE = """steer run            start Steer (action server, Rasa, front door) an
 steer web            serve only the front door (used by `steer run`)
 steer check-bank     check the question bank and say what is wrong
 steer build-rasa     make the Rasa domain and answer examples from the question bank
+steer check-text [--source S]  check every user-facing string against the easy-read and plain rules
 steer ras score FILE [--table T] [--json]      score answers from a YAML or JSON file
-steer ras calibrate CSV [--table T] [--write OUT]  fit the price per point to package costs"""
+steer ras calibrate CSV [--table T] [--write OUT]  fit the price per point to package costs
+steer voice [--url U]   talk with a running Steer by microphone and speaker (no screen)
+steer voice get-model   download the small English Vosk model (needs internet; checks its SHA-256)"""
 
 
 def _check_bank() -> int:
@@ -65,14 +68,26 @@ def _web() -> int:
     return 0
 
 
+def _check_text(argv: List[str]) -> int:
+    from easy_read.cli import main as check_text
+
+    return check_text(argv)
+
+
 def main(argv: Optional[List[str]] = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["voice"]:
+        from voice.local import main as voice_main
+
+        return voice_main(argv[1:])
     if argv[:1] == ["ras"]:
         from ras.cli import main as ras_main
 
         return ras_main(argv[1:])
+    if argv[:1] == ["check-text"]:
+        return _check_text(argv[1:])
     parser = argparse.ArgumentParser(prog="steer", usage=USAGE)
-    parser.add_argument("command", choices=["run", "web", "check-bank", "build-rasa"])
+    parser.add_argument("command", choices=["run", "web", "check-bank", "build-rasa", "check-text"])
     args = parser.parse_args(argv)
     if args.command == "run":
         if _check_data():

@@ -35,16 +35,27 @@ def stack(tmp_path_factory) -> Stack:
 
 
 class Chat:
-    """One conversation through the front door, as the web page has it."""
+    """One conversation through the front door, as the web page has it.
+
+    Like the page, it sends its Origin and the page's CSRF token (bot/web/csrf.py), so every
+    end-to-end turn goes through the browser's side of the CSRF rule.
+    """
 
     def __init__(self, base_url: str, sender_id: Optional[str] = None) -> None:
         self.base_url = base_url
         self.sender_id = sender_id or f"test-{uuid.uuid4().hex[:12]}"
         self.last: List[Dict[str, Any]] = []
+        self._csrf: Optional[str] = None
+
+    @property
+    def browser_headers(self) -> Dict[str, str]:
+        if self._csrf is None:
+            self._csrf = requests.get(f"{self.base_url}/api/csrf-token", timeout=30).json()["token"]
+        return {"Origin": self.base_url, "X-CSRF-Token": self._csrf}
 
     def send(self, message: str) -> List[Dict[str, Any]]:
         response = requests.post(f"{self.base_url}/api/chat", json={"sender_id": self.sender_id, "message": message},
-                                 timeout=30)
+                                 headers=self.browser_headers, timeout=30)
         assert response.status_code == 200, response.text
         self.last = response.json()["messages"]
         return self.last

@@ -173,7 +173,7 @@ def test_tampered_record_gives_a_clear_error(stack, chat):
             else bytes(value[:-5]) + bytes([value[-5] ^ 1]) + bytes(value[-4:])
         conn.execute(f"update {table} set {column} = ?", (flipped,))
     response = resume(chat.base_url, code, "6307", chat.sender_id)
-    assert response.status_code == 409 and "cannot be read" in response.json()["error"]
+    assert response.status_code == 409 and "cannot read" in response.json()["error"]
     assert chat.assessment()["answers"]  # the conversation is untouched
 
 

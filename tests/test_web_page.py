@@ -90,7 +90,7 @@ def test_the_chat_page(client):
 
 
 def test_no_inline_script_or_style_and_nothing_from_other_hosts(client):
-    for path in ("/", "/no-such-page"):
+    for path in ("/", "/kiosk", "/no-such-page"):
         page = parse(client.get(path))
         assert page.inline == [], path
         for tag, attrs in page.elements:
@@ -114,10 +114,16 @@ def test_the_page_script_and_styles_are_served(client):
     assert style.mimetype == "text/css"
 
 
-def test_the_script_never_writes_html():
-    source = (STATIC / "chat.js").read_text(encoding="utf-8")
-    for risky in ("innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval(", "new Function"):
+@pytest.mark.parametrize("script", ["chat.js", "kiosk.js", "saved.js"])
+def test_the_scripts_never_write_html(script):
+    source = (STATIC / script).read_text(encoding="utf-8")
+    for risky in ("innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval(", "new Function",
+                  "setTimeout(\"", "setInterval(\""):
         assert risky not in source, risky
+
+
+def test_the_chat_script_keeps_its_public_face():
+    source = (STATIC / "chat.js").read_text(encoding="utf-8")
     assert "textContent" in source
     assert "sessionStorage" in source
     assert '"/greet"' in source
@@ -191,3 +197,108 @@ def test_an_unexpected_error_is_kind_and_hides_its_details(app, caplog):
     assert "RuntimeError" in caplog.text  # logged for whoever runs it, ...
     assert "4411" not in caplog.text  # ... without the message, which could quote a person
     assert response.headers["Content-Security-Policy"] == EXPECTED_CSP
+
+
+# --- The kiosk, the page's switches and its pictures ------------------------------------------
+
+
+def page_config(response):
+    import json
+
+    holder = parse(response).find("div", id="steer-config")
+    assert holder, "the page hands its words and pictures to its scripts"
+    return json.loads(holder[0]["data-config"])
+
+
+def test_the_kiosk_page(client):
+    response = client.get("/kiosk")
+    assert response.status_code == 200
+    page = parse(response)
+    assert page.find("html", lang="en-GB", **{"class": "kiosk"})
+    assert page.find("button", id="start")
+    assert page.find("button", id="finish-and-clear")
+    assert page.find("button", id="print-summary")
+    assert page.find("dialog", id="idle-warning", role="alertdialog")
+    assert page.find("button", id="more-time")
+    assert page.find("div", id="transcript", role="log", **{"aria-live": "polite"})
+    scripts = [a["src"] for a in page.find("script")]
+    assert "/static/chat.js" in scripts and "/static/kiosk.js" in scripts
+    assert scripts.index("/static/chat.js") < scripts.index("/static/kiosk.js")
+    config = page_config(response)
+    assert config["mode"] == "kiosk"
+    assert config["idleSeconds"] == 120 and config["warningSeconds"] == 30
+
+
+def test_the_always_there_controls(client):
+    for path in ("/", "/kiosk"):
+        page = parse(client.get(path))
+        commands = {a["data-command"] for a in page.find("button") if "data-command" in a}
+        assert commands == {"/repeat", "/go_back", "/stop"}, path
+        assert page.find("button", id="reading-level")
+        assert page.find("button", id="high-contrast", **{"aria-pressed": "false"})
+        assert len([a for a in page.find("button") if "data-text-size" in a]) == 3
+        assert page.find("meta", name="csrf-token")
+
+
+def test_the_commands_are_ones_the_bot_takes():
+    from bot.payloads import clean_message
+
+    for command in ("/repeat", "/go_back", "/stop", "/easier", "/plainer", "/greet"):
+        assert clean_message(command) == command
+
+
+def test_kiosk_timings_are_configurable_and_the_warning_lasts_20_seconds_at_least(monkeypatch):
+    monkeypatch.setenv("STEER_KIOSK_IDLE_SECONDS", "45")
+    monkeypatch.setenv("STEER_KIOSK_WARNING_SECONDS", "5")
+    config = page_config(create_app({"TESTING": True}).test_client().get("/kiosk"))
+    assert config["idleSeconds"] == 45 and config["warningSeconds"] == 20
+    with pytest.raises(ValueError, match="STEER_KIOSK_IDLE_SECONDS"):
+        create_app({"TESTING": True, "KIOSK_IDLE_SECONDS": "soon"})
+
+
+def test_kiosk_only_makes_the_kiosk_the_only_page(monkeypatch):
+    monkeypatch.setenv("STEER_KIOSK_ONLY", "1")
+    client = create_app({"TESTING": True}).test_client()
+    response = client.get("/")
+    assert response.status_code == 302 and response.headers["Location"].endswith("/kiosk")
+    assert client.get("/kiosk").status_code == 200
+    monkeypatch.setenv("STEER_KIOSK_ONLY", "0")
+    assert create_app({"TESTING": True}).test_client().get("/").status_code == 200
+
+
+def test_the_summary_page_may_be_framed_by_steer_only():
+    from bot.web.security import SUMMARY_CONTENT_SECURITY_POLICY
+
+    assert "frame-ancestors 'self'" in SUMMARY_CONTENT_SECURITY_POLICY
+    assert SUMMARY_CONTENT_SECURITY_POLICY.replace("'self'", "'none'").endswith(
+        CONTENT_SECURITY_POLICY.split("; ")[-1])
+
+
+def test_every_picture_is_served_with_alt_text(client):
+    from xml.etree import ElementTree
+
+    from bank import default_bank
+
+    config = page_config(client.get("/"))
+    for area in default_bank().areas:
+        assert area.id in config["symbols"], area.id
+    for name, symbol in config["symbols"].items():
+        assert symbol["alt"].strip(), name
+        response = client.get(symbol["src"])
+        assert response.status_code == 200, name
+        root = ElementTree.fromstring(response.data)
+        assert root.tag == "{http://www.w3.org/2000/svg}svg" and root.get("viewBox") == "0 0 64 64", name
+        assert root.find("{http://www.w3.org/2000/svg}title").text.strip(), name
+        for element in root.iter():
+            assert element.tag.split("}")[-1] not in ("script", "foreignObject", "image", "use", "a"), name
+            for attribute, value in element.attrib.items():
+                assert not attribute.split("}")[-1].startswith("on"), (name, attribute)
+                assert "href" not in attribute and "url(" not in value, (name, attribute)
+
+
+def test_the_summary_uses_the_same_area_pictures():
+    from bank import default_bank
+    from summary.symbols import symbol_file
+
+    for area in default_bank().areas:
+        assert symbol_file(area.id) == STATIC / "symbols" / f"{area.id}.svg"

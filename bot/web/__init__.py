@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import os
+import secrets
 from typing import Any, Dict, Optional
 
 from flask import Flask
 
-from bot.web import api, documents, errors, health, pages, security
+from bot.web import api, csrf, documents, errors, health, pages, security
 from bot.web.rasa_client import RasaClient
+from bot.web.trackers import TrackerStore, database_url
 from summary import web as summary_web
 
 # Config key: (environment variable, default). A value passed to create_app wins over both.
@@ -19,8 +21,21 @@ SETTINGS = {
     "RASA_TIMEOUT": ("STEER_RASA_TIMEOUT", 30.0),  # seconds for one chat turn or tracker fetch
     "HEALTH_TIMEOUT": ("STEER_HEALTH_TIMEOUT", 2.0),  # seconds for each readiness probe
     "BANK_DIR": ("STEER_BANK_DIR", None),  # question bank folder; None means data/questions
+    # Rasa's SQL tracker store, for deleting a conversation (bot/web/trackers.py).
+    "TRACKER_URL": ("STEER_TRACKER_URL", None),  # any SQLAlchemy URL; wins over TRACKER_DB
+    "TRACKER_DB": ("STEER_TRACKER_DB", None),  # the SQLite file `steer run` gives Rasa
+    # The web page and kiosk (README, "Web page and kiosk").
+    "KIOSK_ONLY": ("STEER_KIOSK_ONLY", False),  # true: every page is the kiosk
+    "KIOSK_IDLE_SECONDS": ("STEER_KIOSK_IDLE_SECONDS", 120.0),  # no touch or key for this long: the warning
+    "KIOSK_WARNING_SECONDS": ("STEER_KIOSK_WARNING_SECONDS", 30.0),  # the warning's time to answer (20 at least)
+    # Cross-site request forgery (bot/web/csrf.py).
+    "WEB_SECRET": ("STEER_WEB_SECRET", None),  # signs page tokens; None: a new one each start
+    "CSRF_MAX_AGE": ("STEER_CSRF_MAX_AGE", 24 * 60 * 60.0),  # seconds a page's token lasts
+    "TRUSTED_ORIGINS": ("STEER_TRUSTED_ORIGINS", ""),  # comma-separated, e.g. behind a reverse proxy
 }
-FLOAT_SETTINGS = ("RASA_TIMEOUT", "HEALTH_TIMEOUT")
+FLOAT_SETTINGS = ("RASA_TIMEOUT", "HEALTH_TIMEOUT", "KIOSK_IDLE_SECONDS", "KIOSK_WARNING_SECONDS", "CSRF_MAX_AGE")
+BOOL_SETTINGS = ("KIOSK_ONLY",)
+MIN_WARNING_SECONDS = 20.0  # WCAG 2.2.1: at least 20 seconds to ask for more time
 
 
 def _settings(config: Dict[str, Any]) -> Dict[str, Any]:
@@ -32,7 +47,13 @@ def _settings(config: Dict[str, Any]) -> Dict[str, Any]:
                 value = float(value)
             except (TypeError, ValueError):
                 raise ValueError(f"{key} (or {env}) must be a number of seconds, not {value!r}") from None
+        if key in BOOL_SETTINGS and isinstance(value, str):
+            value = value.strip().lower() in ("1", "true", "yes", "on")
         settings[key] = value
+    settings["KIOSK_WARNING_SECONDS"] = max(settings["KIOSK_WARNING_SECONDS"], MIN_WARNING_SECONDS)
+    settings["KIOSK_IDLE_SECONDS"] = max(settings["KIOSK_IDLE_SECONDS"], 10.0)
+    if not settings["WEB_SECRET"]:
+        settings["WEB_SECRET"] = secrets.token_bytes(32)
     return settings
 
 
@@ -53,11 +74,16 @@ def create_app(config: Optional[Dict[str, Any]] = None) -> Flask:
         timeout=app.config["RASA_TIMEOUT"],
         health_timeout=app.config["HEALTH_TIMEOUT"],
     )
+    url = database_url(app.config["TRACKER_URL"], app.config["TRACKER_DB"])
+    app.extensions["steer_trackers"] = TrackerStore(url) if url else None
+    csrf.register(app)  # first, so a refused request reaches no view
     app.register_blueprint(api.bp)
     app.register_blueprint(documents.bp)
     app.register_blueprint(summary_web.blueprint())
     app.register_blueprint(health.bp)
     app.register_blueprint(pages.bp)
+    from bot.web.voice import bp as voice_bp  # speech in and out (voice/); added beside, not in, the imports above
+    app.register_blueprint(voice_bp)
     errors.register(app)
     security.register(app)
     return app

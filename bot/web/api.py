@@ -16,6 +16,7 @@ from bot.payloads import clean_message
 from bot.web import wording
 from bot.web.errors import ApiError
 from bot.web.rasa_client import RasaClient, UpstreamError
+from bot.web.trackers import TrackerStore, TrackerStoreError
 
 log = logging.getLogger(__name__)
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -99,14 +100,59 @@ def _has_set_slots(tracker: Dict[str, Any]) -> bool:
     return any(value is not None for name, value in slots.items() if name not in RASA_OWN_SLOTS)
 
 
+def tracker_store() -> TrackerStore | None:
+    """Rasa's SQL tracker store, read directly; None when the front door is not told where it is."""
+    return current_app.extensions.get("steer_trackers")
+
+
+def _known_to_store(sender_id: str) -> bool:
+    """False only when the tracker store surely holds nothing for this conversation.
+
+    Asking Rasa for an unknown conversation makes Rasa save an empty one; asking the store first
+    keeps a deleted conversation deleted.
+    """
+    store = tracker_store()
+    if store is None:
+        return True
+    try:
+        return store.exists(sender_id)
+    except TrackerStoreError:
+        return True  # Rasa can still answer
+
+
 @bp.get("/assessments/<sender_id>")
 def assessment(sender_id: str):
     check_sender_id(sender_id)
+    if not _known_to_store(sender_id):
+        raise ApiError(wording.NO_ASSESSMENT, 404)
     tracker = rasa().tracker(sender_id)
     if not _has_set_slots(tracker):
         raise ApiError(wording.NO_ASSESSMENT, 404)
     slots = tracker.get("slots")
     return jsonify(assessment_from_slots(slots if isinstance(slots, dict) else {}, question_bank()))
+
+
+@bp.delete("/assessments/<sender_id>")
+def delete_assessment(sender_id: str):
+    """Forget a conversation for good: its events in the tracker store, and any voice state.
+
+    The kiosk calls this when a person finishes or walks away. Answers saved for later (with a
+    code and PIN) are kept: they are in another store, and only their code and PIN delete them.
+    """
+    check_sender_id(sender_id)
+    store = tracker_store()
+    if store is None:
+        log.error("DELETE assessment: no tracker store configured (STEER_TRACKER_DB or STEER_TRACKER_URL)")
+        raise ApiError(wording.CANNOT_DELETE, 503)
+    try:
+        store.delete(sender_id)
+    except TrackerStoreError:
+        raise ApiError(wording.CANNOT_DELETE, 503) from None
+    voice = current_app.extensions.get("steer_voice")
+    forget = getattr(getattr(voice, "layer", None), "forget", None)
+    if callable(forget):
+        forget(sender_id)
+    return jsonify(deleted=True)
 
 
 def _answers(body: Dict[str, Any]) -> Dict[str, str]:

@@ -15,7 +15,7 @@ from flask import Blueprint, Response, current_app, jsonify, request
 from actions.plan_flow import plan_from_slots
 from bot.assessment import assessment_from_slots
 from bot.web import wording
-from bot.web.api import _has_set_slots, check_sender_id, json_object, question_bank, rasa
+from bot.web.api import _has_set_slots, _known_to_store, check_sender_id, json_object, question_bank, rasa
 from bot.web.errors import ApiError
 
 log = logging.getLogger(__name__)
@@ -39,7 +39,9 @@ def saved_store():
 
 
 def _slots(sender_id: str) -> Dict[str, Any]:
-    tracker = rasa().tracker(check_sender_id(sender_id))
+    if not _known_to_store(check_sender_id(sender_id)):  # a cleared conversation stays cleared
+        raise ApiError(wording.NO_ASSESSMENT, 404)
+    tracker = rasa().tracker(sender_id)
     if not _has_set_slots(tracker):
         raise ApiError(wording.NO_ASSESSMENT, 404)
     return tracker.get("slots") or {}

@@ -1,15 +1,80 @@
 /* Steer web chat: sends what the person types or picks to /api/chat and shows the replies.
-   Every piece of text goes in with textContent, never parsed as HTML. No framework, no build step. */
+   Every piece of text goes in with textContent, never parsed as HTML. No framework, no build step.
+
+   The page's small public face for other scripts (voice.js, kiosk.js, saved.js) is window.SteerChat:
+     senderId()            this conversation's id
+     send(text, shownAs)   one turn; shownAs is what the transcript shows as said (null: nothing)
+     render(messages)      draw replies in Rasa's REST shape
+     addMessage(who, text) add one line to the transcript ("bot" or "user")
+     request(method, url, body)  a same-origin JSON call with the page's CSRF token (one retry
+                           with a fresh token); resolves to {ok, status, data}
+     csrfHeaders()         the headers a script's own fetch needs
+     begin()               start the conversation (the kiosk's Start button)
+     isBusy()              a turn is on its way
+     isStarted()           this page has talked to the front door under its id
+   and every reply is also dispatched as a `steer:messages` event (detail: the messages). */
 (function () {
   "use strict";
 
   var SENDER_KEY = "steer.sender_id";
-  var NETWORK_ERROR = "Sorry, I cannot reach Steer just now. Your answers so far are safe. " +
-    "Please try again in a minute.";
+  var DISPLAY_KEY = "steer.display";
+  var AREA_IDS = ["looking_after_myself", "relationships", "community", "work_learning_leisure",
+    "making_decisions", "staying_safe", "complex_needs_risk", "family_carer_support"];
+  var AMOUNTS = ["amount-none", "amount-little", "amount-most", "amount-all"];
 
-  var transcript, optionsBox, form, input, progressBox, progressBar, progressText;
+  var config = { mode: "chat", words: {}, symbols: {} };
+  var transcript, optionsBox, termsBox, form, input, progressBox, progressBar, progressText, waiting;
+  var levelButton;
   var busy = false;
+  var started = false;
   var messageCount = 0;
+  var memorySenderId = null;
+  var idUsed = false;
+  var level = "plain";
+  var waitingTimer = null;
+
+  function has(object, key) {
+    return object !== null && typeof object === "object" && Object.prototype.hasOwnProperty.call(object, key);
+  }
+
+  function word(name, fields) {
+    var text = has(config.words, name) ? String(config.words[name]) : "";
+    Object.keys(fields || {}).forEach(function (key) {
+      text = text.split("{" + key + "}").join(String(fields[key]));
+    });
+    return text;
+  }
+
+  function isKiosk() {
+    return config.mode === "kiosk";
+  }
+
+  function isText(value) {
+    return typeof value === "string" && value.length > 0;
+  }
+
+  // Storage: the chat page keeps its id and display choices for this tab only; the kiosk keeps nothing.
+  function stored(key) {
+    if (isKiosk()) {
+      return null;
+    }
+    try {
+      return window.sessionStorage.getItem(key);
+    } catch (e) {
+      return null;
+    }
+  }
+
+  function store(key, value) {
+    if (isKiosk()) {
+      return;
+    }
+    try {
+      window.sessionStorage.setItem(key, value);
+    } catch (e) {
+      /* private browsing: carry on without */
+    }
+  }
 
   function newSenderId() {
     var bytes = new Uint8Array(16);
@@ -21,32 +86,141 @@
 
   // One conversation per browser tab: sessionStorage is per tab and ends with it.
   function senderId() {
-    var id = null;
-    try {
-      id = window.sessionStorage.getItem(SENDER_KEY);
-      if (!id) {
-        id = newSenderId();
-        window.sessionStorage.setItem(SENDER_KEY, id);
-      }
-    } catch (e) {
-      id = id || newSenderId();
+    var id = memorySenderId || stored(SENDER_KEY);
+    if (!id) {
+      id = newSenderId();
+      store(SENDER_KEY, id);
     }
+    memorySenderId = id;
+    idUsed = true;  // something may now be stored under it (e.g. saved answers brought back)
     return id;
   }
 
-  function addMessage(who, text) {
+  /* --- Requests with the page's CSRF token ---------------------------------------------- */
+
+  function csrfToken() {
+    var meta = document.querySelector('meta[name="csrf-token"]');
+    return meta ? meta.getAttribute("content") : "";
+  }
+
+  function csrfHeaders() {
+    return { "X-CSRF-Token": csrfToken() };
+  }
+
+  function freshToken() {
+    return window.fetch("/api/csrf-token", { credentials: "same-origin", headers: { "Accept": "application/json" } })
+      .then(function (r) { return r.json(); })
+      .then(function (data) {
+        var meta = document.querySelector('meta[name="csrf-token"]');
+        if (meta && data && isText(data.token)) {
+          meta.setAttribute("content", data.token);
+        }
+      });
+  }
+
+  function request(method, url, body, options) {
+    function once() {
+      var headers = { "Accept": "application/json" };
+      var token = csrfHeaders();
+      Object.keys(token).forEach(function (k) { headers[k] = token[k]; });
+      var init = { method: method, headers: headers, credentials: "same-origin",
+                   keepalive: Boolean(options && options.keepalive) };
+      if (body !== undefined) {
+        headers["Content-Type"] = "application/json";
+        init.body = JSON.stringify(body);
+      }
+      return window.fetch(url, init);
+    }
+    function read(response) {
+      return response.json().catch(function () { return {}; }).then(function (data) {
+        return { ok: response.ok, status: response.status, data: data || {} };
+      });
+    }
+    return once().then(function (response) {
+      // A page left open past its token's age: fetch a fresh token once, then try again.
+      if (response.status === 403 && response.headers.get("X-Steer-Refused") === "csrf") {
+        return freshToken().then(once);
+      }
+      return response;
+    }).then(read);
+  }
+
+  /* --- Pictures ------------------------------------------------------------------------- */
+
+  function symbolImage(id, className) {
+    if (!has(config.symbols, id)) {
+      return null;
+    }
+    var img = document.createElement("img");
+    img.className = "symbol " + (className || "");
+    img.src = config.symbols[id].src;
+    img.alt = config.symbols[id].alt;
+    img.width = 64;
+    img.height = 64;
+    return img;
+  }
+
+  function isArea(section) {
+    return AREA_IDS.indexOf(section) >= 0;
+  }
+
+  // A picture for an option: by what its words say (options go from least to most need, but
+  // "all of it" may be the least), else by its place in a list of four.
+  function optionSymbol(value, index, count, section) {
+    if (!isText(value)) {
+      return null;
+    }
+    if (section === "setup") {
+      return { self: "me", other: "someone-else", plain: "plain-words", easy_read: "easy-read" }[value] || null;
+    }
+    if (section === "review") {
+      return value === "confirmed" ? "check" : (isArea(value) ? value : null);
+    }
+    if (!isArea(section)) {
+      return null;
+    }
+    if (value === "yes" || value === "no") {
+      return value;
+    }
+    if (/^(no|none|not)(_|$)|(^|_)no_help$/.test(value)) {
+      return "amount-none";
+    }
+    if (/(^|_)(little|some|now)(_|$)/.test(value)) {
+      return "amount-little";
+    }
+    if (/(^|_)(most|lot|regular|short)(_|$)/.test(value)) {
+      return "amount-most";
+    }
+    if (/(^|_)(all|every)(_|$)|^someone_|^watching_/.test(value)) {
+      return "amount-all";
+    }
+    return count === 4 ? AMOUNTS[index] : null;
+  }
+
+  /* --- The transcript ------------------------------------------------------------------- */
+
+  function addMessage(who, text, symbolId) {
     messageCount += 1;
     var item = document.createElement("div");
     item.className = "msg msg-" + who;
     item.id = "msg-" + messageCount;
+    var words = document.createElement("div");
+    words.className = "msg-words";
     var name = document.createElement("p");
     name.className = "msg-who";
-    name.textContent = who === "user" ? "You:" : "Steer:";
+    name.textContent = who === "user" ? word("YOU_SAID") : word("STEER_SAID");
     var body = document.createElement("p");
     body.className = "msg-text";
     body.textContent = text;
-    item.appendChild(name);
-    item.appendChild(body);
+    words.appendChild(name);
+    words.appendChild(body);
+    item.appendChild(words);
+    // After the words, so they are read first; easy read draws it to their left (steer.css).
+    var picture = symbolId ? symbolImage(symbolId, "msg-symbol") : null;
+    if (picture) {
+      item.classList.add("has-symbol");
+      item.appendChild(picture);
+    }
     transcript.appendChild(item);
     return item;
   }
@@ -60,31 +234,61 @@
     progressBar.max = total;
     progressBar.value = Math.min(done, total);
     progressText.textContent = done < total
-      ? "Question " + (done + 1) + " of " + total
-      : "All " + total + " questions answered";
+      ? word("PROGRESS", { n: done + 1, total: total })
+      : word("PROGRESS_DONE", { total: total });
     progressBox.hidden = false;
   }
 
-  function clearOptions() {
-    while (optionsBox.firstChild) {
-      optionsBox.removeChild(optionsBox.firstChild);
+  function setLevel(newLevel) {
+    level = newLevel === "easy_read" ? "easy_read" : "plain";
+    document.body.classList.toggle("level-easy_read", level === "easy_read");
+    document.body.classList.toggle("level-plain", level === "plain");
+    if (levelButton) {
+      levelButton.textContent = level === "easy_read" ? word("USE_PLAIN_WORDS") : word("USE_EASY_READ");
+      levelButton.setAttribute("data-level", level);
     }
-    optionsBox.hidden = true;
-    optionsBox.removeAttribute("aria-labelledby");
   }
 
-  // choices: [{title, payload}]; the group is named by the question it answers.
+  function empty(box) {
+    while (box.firstChild) {
+      box.removeChild(box.firstChild);
+    }
+    box.hidden = true;
+  }
+
+  function clearOptions() {
+    empty(optionsBox);
+    optionsBox.removeAttribute("aria-labelledby");
+    if (termsBox) {
+      empty(termsBox);
+    }
+  }
+
+  function optionButton(choice) {
+    var button = document.createElement("button");
+    button.type = "button";
+    button.className = "button button-option";
+    var label = document.createElement("span");
+    label.className = "option-label";
+    label.textContent = choice.title;
+    button.appendChild(label);
+    // After the words in the page, so a screen reader says the words first; drawn to their left.
+    var picture = choice.symbol ? symbolImage(choice.symbol, "option-symbol") : null;
+    if (picture) {
+      button.classList.add("has-symbol");
+      button.appendChild(picture);
+    }
+    button.addEventListener("click", function () {
+      send(choice.payload, choice.title);
+    });
+    return button;
+  }
+
+  // choices: [{title, payload, symbol}]; the group is named by the question it answers.
   function showOptions(choices, questionId) {
     clearOptions();
     choices.forEach(function (choice) {
-      var button = document.createElement("button");
-      button.type = "button";
-      button.className = "button button-option";
-      button.textContent = choice.title;
-      button.addEventListener("click", function () {
-        send(choice.payload, choice.title);
-      });
-      optionsBox.appendChild(button);
+      optionsBox.appendChild(optionButton(choice));
     });
     if (questionId) {
       optionsBox.setAttribute("aria-labelledby", questionId);
@@ -93,34 +297,111 @@
     return optionsBox.querySelector("button");
   }
 
-  function isText(value) {
-    return typeof value === "string" && value.length > 0;
+  // Glossary words in the question: "What does <term> mean?", asked through the conversation:
+  // with the term's own payload when it has one (/explain{"term": ...}), else in words.
+  function showTerms(terms) {
+    if (!termsBox) {
+      return;
+    }
+    terms.forEach(function (t) {
+      if (!t || !isText(t.term)) {
+        return;
+      }
+      var button = document.createElement("button");
+      button.type = "button";
+      button.className = "button button-small button-term";
+      var label = word("WHAT_DOES_IT_MEAN", { term: t.term });
+      button.textContent = label;
+      var message = isText(t.payload) && t.payload.charAt(0) === "/" ? t.payload : "what does " + t.term + " mean";
+      button.addEventListener("click", function () {
+        send(message, label);
+      });
+      termsBox.appendChild(button);
+    });
+    termsBox.hidden = !termsBox.firstChild;
   }
 
-  function choicesFrom(messages) {
+  function questionOf(messages) {
+    var found = null;
+    messages.forEach(function (m) {
+      if (m && m.custom && m.custom.type === "question") {
+        found = m.custom;
+      }
+    });
+    return found;
+  }
+
+  function choicesFrom(messages, question) {
     var fromButtons = [];
     var fromCustom = [];
+    var symbolOf = {};
+    var options = question && Array.isArray(question.options) ? question.options : [];
+    options.forEach(function (o, i) {
+      if (o && isText(o.label) && isText(o.payload)) {
+        var symbol = optionSymbol(o.value, i, options.length, question.section);
+        symbolOf[o.payload] = symbol;
+        fromCustom.push({ title: o.label, payload: o.payload, symbol: symbol });
+      }
+    });
     messages.forEach(function (m) {
       (Array.isArray(m.buttons) ? m.buttons : []).forEach(function (b) {
         if (b && isText(b.title) && isText(b.payload)) {
-          fromButtons.push({ title: b.title, payload: b.payload });
-        }
-      });
-      var options = m.custom && Array.isArray(m.custom.options) ? m.custom.options : [];
-      options.forEach(function (o) {
-        if (o && isText(o.label) && isText(o.payload)) {
-          fromCustom.push({ title: o.label, payload: o.payload });
+          fromButtons.push({ title: b.title, payload: b.payload,
+                             symbol: has(symbolOf, b.payload) ? symbolOf[b.payload] : null });
         }
       });
     });
     return fromButtons.length ? fromButtons : fromCustom;
   }
 
-  function render(messages) {
+  function prefersLessMotion() {
+    return window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches;
+  }
+
+  // Space a sticky header takes at the top (the kiosk's); nothing is scrolled or focused under it.
+  function topInset() {
+    var header = document.getElementById("site-header");
+    if (!header || window.getComputedStyle(header).position !== "sticky") {
+      return 0;
+    }
+    return header.getBoundingClientRect().height;
+  }
+
+  // Focus the first option (or the text box) and show as much of the new question as fits.
+  function focusAfterReply(target, firstNew) {
+    target.focus({ preventScroll: true });
+    var inset = topInset() + 8;
+    var behavior = prefersLessMotion() ? "auto" : "smooth";
+    var targetBox = target.getBoundingClientRect();
+    var top = firstNew ? firstNew.getBoundingClientRect().top : targetBox.top;
+    if (targetBox.bottom - top <= window.innerHeight - inset - 8) {
+      window.scrollBy({ top: top - inset, behavior: behavior });
+    } else {
+      window.scrollBy({ top: targetBox.top - inset, behavior: behavior });
+    }
+  }
+
+  function render(messages, options) {
+    var moveFocus = !(options && options.focus === false);
+    messages = Array.isArray(messages) ? messages : [];
+    var question = questionOf(messages);
+    var areaSymbol = question && isArea(question.section) ? question.section : null;
     var lastQuestionId = null;
-    messages.forEach(function (m) {
+    var firstNew = null;
+    // The area's picture goes beside the question itself: the message with the answer buttons.
+    var pictureAt = -1;
+    messages.forEach(function (m, i) {
+      if (m && isText(m.text) && (pictureAt < 0 || (Array.isArray(m.buttons) && m.buttons.length))) {
+        pictureAt = i;
+      }
+    });
+    messages.forEach(function (m, i) {
+      if (!m || typeof m !== "object") {
+        return;
+      }
       if (isText(m.text)) {
-        var item = addMessage("bot", m.text);
+        var item = addMessage("bot", m.text, i === pictureAt ? areaSymbol : null);
+        firstNew = firstNew || item;
         if (Array.isArray(m.buttons) && m.buttons.length) {
           lastQuestionId = item.id;
         }
@@ -128,46 +409,60 @@
       if (m.custom && m.custom.progress) {
         showProgress(m.custom.progress);
       }
+      if (m.custom && isText(m.custom.reading_level)) {
+        setLevel(m.custom.reading_level);
+      }
     });
     if (!lastQuestionId && transcript.lastElementChild) {
       lastQuestionId = transcript.lastElementChild.id;
     }
-    var first = showOptions(choicesFrom(messages), lastQuestionId);
-    (first || input).focus();
-    // Other scripts (voice, kiosk) hear every reply without reaching into this file.
+    var first = showOptions(choicesFrom(messages, question), lastQuestionId);
+    if (question && Array.isArray(question.terms)) {
+      showTerms(question.terms);
+    }
+    if (moveFocus) {
+      focusAfterReply(first || input, firstNew);
+    }
+    // Other scripts (voice, kiosk, saved answers) hear every reply without reaching into this file.
     document.dispatchEvent(new CustomEvent("steer:messages", { detail: messages }));
   }
 
-  function send(text, shownAs) {
+  function setWaiting(on) {
+    window.clearTimeout(waitingTimer);
+    if (on) {
+      transcript.setAttribute("aria-busy", "true");
+      // Said only when a reply is slow, so a quick turn is not announced twice.
+      waitingTimer = window.setTimeout(function () {
+        waiting.textContent = word("WAITING");
+      }, 1500);
+    } else {
+      transcript.removeAttribute("aria-busy");
+      waiting.textContent = "";
+    }
+  }
+
+  function send(text, shownAs, options) {
     if (busy) {
       return false;
     }
     busy = true;
-    transcript.setAttribute("aria-busy", "true");
-    if (shownAs !== null) {
+    started = true;
+    setWaiting(true);
+    if (shownAs !== null && shownAs !== undefined) {
       addMessage("user", shownAs);
     }
     clearOptions();
-    window.fetch("/api/chat", {
-      method: "POST",
-      headers: { "Content-Type": "application/json", "Accept": "application/json" },
-      body: JSON.stringify({ sender_id: senderId(), message: text }),
-      credentials: "same-origin"
-    }).then(function (response) {
-      return response.json().catch(function () {
-        return {};
-      });
-    }).then(function (data) {
-      if (data && Array.isArray(data.messages)) {
-        render(data.messages);
-      } else {
-        render([{ text: data && isText(data.error) ? data.error : NETWORK_ERROR }]);
+    request("POST", "/api/chat", { sender_id: senderId(), message: text }).then(function (res) {
+      if (Array.isArray(res.data.messages)) {
+        return res.data.messages;
       }
-    }).catch(function () {
-      render([{ text: NETWORK_ERROR }]);
-    }).then(function () {
+      return [{ text: isText(res.data.error) ? res.data.error : word("NETWORK_ERROR") }];
+    }, function () {
+      return [{ text: word("NETWORK_ERROR") }];
+    }).then(function (messages) {
       busy = false;
-      transcript.removeAttribute("aria-busy");
+      setWaiting(false);
+      render(messages, options);
     });
     return true;
   }
@@ -181,27 +476,121 @@
     }
   }
 
+  function begin(options) {
+    if (!started) {
+      send("/greet", null, options);
+    }
+  }
+
+  /* --- Display: text size, contrast, reading level ---------------------------------------- */
+
+  function applyDisplay(display) {
+    var root = document.documentElement;
+    root.classList.remove("text-large", "text-larger");
+    if (display.size === "large" || display.size === "larger") {
+      root.classList.add("text-" + display.size);
+    }
+    root.classList.toggle("contrast-high", Boolean(display.contrast));
+    Array.prototype.forEach.call(document.querySelectorAll("[data-text-size]"), function (b) {
+      b.setAttribute("aria-pressed", String(b.getAttribute("data-text-size") === (display.size || "normal")));
+    });
+    var contrast = document.getElementById("high-contrast");
+    if (contrast) {
+      contrast.setAttribute("aria-pressed", String(Boolean(display.contrast)));
+    }
+  }
+
+  function setUpDisplay() {
+    var display = { size: "normal", contrast: false };
+    try {
+      var saved = JSON.parse(stored(DISPLAY_KEY) || "null");
+      if (saved && typeof saved === "object") {
+        display.size = ["normal", "large", "larger"].indexOf(saved.size) >= 0 ? saved.size : "normal";
+        display.contrast = saved.contrast === true;
+      }
+    } catch (e) {
+      /* keep the defaults */
+    }
+    applyDisplay(display);
+    Array.prototype.forEach.call(document.querySelectorAll("[data-text-size]"), function (b) {
+      b.addEventListener("click", function () {
+        display.size = b.getAttribute("data-text-size");
+        applyDisplay(display);
+        store(DISPLAY_KEY, JSON.stringify(display));
+      });
+    });
+    var contrast = document.getElementById("high-contrast");
+    if (contrast) {
+      contrast.addEventListener("click", function () {
+        display.contrast = !display.contrast;
+        applyDisplay(display);
+        store(DISPLAY_KEY, JSON.stringify(display));
+      });
+    }
+    levelButton = document.getElementById("reading-level");
+    if (levelButton) {
+      // The bot keeps the reading level: the button asks it, in the conversation's own words.
+      levelButton.addEventListener("click", function () {
+        send(level === "easy_read" ? "/plainer" : "/easier", levelButton.textContent);
+      });
+    }
+    setLevel("plain");
+  }
+
+  function readConfig() {
+    var holder = document.getElementById("steer-config");
+    if (!holder) {
+      return;
+    }
+    try {
+      var parsed = JSON.parse(holder.getAttribute("data-config") || "{}");
+      if (parsed && typeof parsed === "object") {
+        config = parsed;
+        config.words = config.words || {};
+        config.symbols = config.symbols || {};
+      }
+    } catch (e) {
+      /* the defaults above */
+    }
+  }
+
   function start() {
+    readConfig();
     transcript = document.getElementById("transcript");
     optionsBox = document.getElementById("options");
+    termsBox = document.getElementById("terms");
     form = document.getElementById("chat-form");
     input = document.getElementById("message");
     progressBox = document.getElementById("progress-box");
     progressBar = document.getElementById("progress");
     progressText = document.getElementById("progress-text");
+    waiting = document.getElementById("waiting");
     if (!transcript || !form || !input) {
       return;
     }
+    setUpDisplay();
     form.addEventListener("submit", onSubmit);
-    send("/greet", null);
+    Array.prototype.forEach.call(document.querySelectorAll("[data-command]"), function (b) {
+      b.addEventListener("click", function () {
+        send(b.getAttribute("data-command"), b.textContent.trim());
+      });
+    });
+    if (!isKiosk()) {
+      // On page load the greeting appears without taking focus from where the person is.
+      begin({ focus: false });
+    }
   }
 
-  // The page's small public face for other scripts on it (e.g. voice.js): one way in for each job.
   window.SteerChat = {
     senderId: senderId,
     send: send,
     render: render,
-    addMessage: addMessage
+    addMessage: addMessage,
+    request: request,
+    csrfHeaders: csrfHeaders,
+    begin: begin,
+    isBusy: function () { return busy; },
+    isStarted: function () { return started || idUsed; }
   };
 
   if (document.readyState === "loading") {

@@ -20,6 +20,9 @@
   }
 
   function call(method, url, body) {
+    if (window.SteerChat && window.SteerChat.request) {
+      return window.SteerChat.request(method, url, body);  // with the page's CSRF token, renewed if old
+    }
     return window.fetch(url, { method: method, headers: headers(), body: JSON.stringify(body),
                                 credentials: "same-origin" })
       .then(function (r) {
@@ -133,7 +136,10 @@
       (event.detail || []).forEach(function (m) {
         var custom = m && m.custom;
         if (custom && custom.type === "save_for_later") { askPin(); }
-        if (custom && custom.type === "summary") { showLinks(custom); }
+        // The kiosk prints from its own button (kiosk.js): no new windows on a shared screen.
+        if (custom && custom.type === "summary" && !document.body.classList.contains("mode-kiosk")) {
+          showLinks(custom);
+        }
         if (custom && custom.type === "delete_saved") { askDelete(); }
       });
     });

@@ -1,0 +1,189 @@
+"""Speech out: text -> WAV through a supervised pyttsx3 worker, cached by text, voice and rate.
+
+The cache is in memory only and keyed by an HMAC with a per-process secret: replies can
+hold a name or a read-back answer, so no audio is written to disk beyond the moment the
+worker hands it over, and a key cannot be guessed from a text.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import hmac
+import json
+import logging
+import os
+import secrets
+import select
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections import OrderedDict
+from typing import List, Optional, Tuple
+
+log = logging.getLogger(__name__)
+
+BRITISH_VOICE = "gmw/en"  # espeak-ng's "English (Great Britain)"
+DEFAULT_RATE = 160  # words a minute; espeak-ng's own default of 175 is brisk for many listeners
+MIN_RATE, MAX_RATE, RATE_STEP = 90, 260, 25
+MAX_TEXT = 4000
+START_TIMEOUT = 20.0  # seconds for a new worker to load pyttsx3 and espeak-ng
+
+
+def clamp_rate(rate: object) -> int:
+    try:
+        value = int(float(rate))  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return DEFAULT_RATE
+    return max(MIN_RATE, min(MAX_RATE, value))
+
+
+class SynthesisError(RuntimeError):
+    """No audio could be made; the conversation goes on with captions."""
+
+
+class AudioCache:
+    """Bounded in-memory WAVs by key; least recently used go first."""
+
+    def __init__(self, max_bytes: int = 64 * 1024 * 1024) -> None:
+        self.max_bytes = max_bytes
+        self._items: OrderedDict = OrderedDict()
+        self._size = 0
+        self._lock = threading.Lock()
+        self._secret = secrets.token_bytes(32)
+
+    def key(self, text: str, voice: str, rate: int) -> str:
+        message = f"{voice}\0{rate}\0{text}".encode()
+        return hmac.new(self._secret, message, hashlib.sha256).hexdigest()[:40]
+
+    def get(self, key: str) -> Optional[bytes]:
+        with self._lock:
+            wav = self._items.get(key)
+            if wav is not None:
+                self._items.move_to_end(key)
+            return wav
+
+    def put(self, key: str, wav: bytes) -> None:
+        with self._lock:
+            if key in self._items:
+                return
+            self._items[key] = wav
+            self._size += len(wav)
+            while self._size > self.max_bytes and len(self._items) > 1:
+                _, old = self._items.popitem(last=False)
+                self._size -= len(old)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+
+class Synthesiser:
+    """Runs the worker, one job at a time, with a timeout; a hung worker is killed and retried."""
+
+    def __init__(self, voice: str = BRITISH_VOICE, worker_argv: Optional[List[str]] = None,
+                 timeout: float = 5.0, retries: int = 1, cache: Optional[AudioCache] = None) -> None:
+        self.voice = voice
+        self.worker_argv = worker_argv or [sys.executable, "-m", "voice.tts_worker"]
+        self.timeout = timeout
+        self.retries = retries
+        self.cache = cache or AudioCache()
+        self.restarts = 0  # workers killed for hanging or dying
+        self._proc: Optional[subprocess.Popen] = None
+        self._lock = threading.Lock()
+        self._dir = tempfile.mkdtemp(prefix="steer-tts-")  # private (0700): files live for one job
+
+    # -- the worker
+    def _start(self) -> subprocess.Popen:
+        proc = subprocess.Popen(
+            self.worker_argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+            text=True, bufsize=1, start_new_session=True, cwd=os.path.dirname(os.path.dirname(__file__)),
+        )
+        if self._read(proc, START_TIMEOUT) is None:
+            self._kill(proc)
+            raise SynthesisError("the speech worker did not start")
+        return proc
+
+    @staticmethod
+    def _read(proc: subprocess.Popen, timeout: float) -> Optional[dict]:
+        assert proc.stdout is not None
+        ready, _, _ = select.select([proc.stdout], [], [], timeout)
+        if not ready:
+            return None
+        line = proc.stdout.readline()
+        try:
+            return json.loads(line) if line else None
+        except ValueError:
+            return None
+
+    @staticmethod
+    def _kill(proc: subprocess.Popen) -> None:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(proc.pid, signal.SIGKILL)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            proc.wait(timeout=5)
+
+    def close(self) -> None:
+        with self._lock:
+            if self._proc is not None:
+                self._kill(self._proc)
+                self._proc = None
+
+    def _job(self, text: str, rate: int) -> bytes:
+        if self._proc is None or self._proc.poll() is not None:
+            self._proc = self._start()
+        path = os.path.join(self._dir, f"{secrets.token_hex(8)}.wav")
+        job = json.dumps({"text": text, "voice": self.voice, "rate": rate, "path": path})
+        try:
+            assert self._proc.stdin is not None
+            self._proc.stdin.write(job + "\n")
+            self._proc.stdin.flush()
+            reply = self._read(self._proc, self.timeout + len(text) / 200.0)
+            if reply is None:
+                self._kill(self._proc)
+                self._proc = None
+                self.restarts += 1
+                raise SynthesisError("the speech worker did not answer in time")
+            if not reply.get("ok"):
+                raise SynthesisError(f"the speech worker failed ({reply.get('error', 'unknown')})")
+            with open(path, "rb") as f:
+                return f.read()
+        except (BrokenPipeError, OSError) as err:
+            if self._proc is not None:
+                self._kill(self._proc)
+                self._proc = None
+                self.restarts += 1
+            raise SynthesisError(f"the speech worker stopped ({type(err).__name__})") from None
+        finally:
+            with contextlib.suppress(OSError):
+                os.unlink(path)
+
+    # -- the public face
+    def synthesise(self, text: str, rate: int = DEFAULT_RATE) -> Tuple[str, bytes]:
+        """(cache key, WAV bytes) for the text at this rate; SynthesisError if it cannot be made."""
+        text = " ".join(text.split())[:MAX_TEXT]
+        rate = clamp_rate(rate)
+        key = self.cache.key(text, self.voice, rate)
+        wav = self.cache.get(key)
+        if wav is not None:
+            return key, wav
+        if not text:
+            raise SynthesisError("there are no words to say")
+        with self._lock:
+            last: Optional[SynthesisError] = None
+            for attempt in range(1 + self.retries):
+                started = time.perf_counter()
+                try:
+                    wav = self._job(text, rate)
+                    break
+                except SynthesisError as err:
+                    last = err
+                    # The reason only; never the text.
+                    log.warning("Speech synthesis attempt %d failed after %.1f s: %s",
+                                attempt + 1, time.perf_counter() - started, err)
+            else:
+                raise last or SynthesisError("no audio")
+        self.cache.put(key, wav)
+        return key, wav
