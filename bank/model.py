@@ -50,7 +50,9 @@ class ByLevel(Strict):
     _check = validator("plain", "easy_read", allow_reuse=True)(_text)
 
 
-class ByVoice(Strict):
+class Voices(Strict):
+    """Words to the person (`self`) and to someone answering for them (`other`)."""
+
     self: str
     other: str
 
@@ -61,6 +63,10 @@ class ByVoice(Strict):
         if "{name}" in value:
             raise ValueError("the 'self' voice speaks to the person: it must not contain {name}")
         return value
+
+
+class ByVoice(Voices):
+    """A question's voices: the carer's wording always names the person."""
 
     @validator("other")
     def other_has_name(cls, value: str) -> str:

@@ -10,31 +10,17 @@ from typing import Dict, List, Optional
 from pydantic import ValidationError, validator
 
 from bank.load import ROOT, BankError, explain_validation, read_yaml_mapping
-from bank.model import ByLevel, Strict, _snake, _text
+from bank.model import ByLevel, Strict, Voices, _snake
 
 PLAN_FILE = ROOT / "data" / "plan" / "plan.yml"
 SECTIONS = ("about_me", "outcomes", "spending", "management", "planning_help", "safety", "changes")
 KINDS = ("text", "choice", "money", "yes_no")
 
 
-class PlanVoice(Strict):
-    """Like a question's voices, but a carer's wording need not name the person ("How will they be told?")."""
-
-    self: str
-    other: str
-
-    _check = validator("self", "other", allow_reuse=True)(_text)
-
-    @validator("self")
-    def self_has_no_name(cls, value: str) -> str:
-        if "{name}" in value:
-            raise ValueError("the 'self' voice speaks to the person: it must not contain {name}")
-        return value
-
-
 class PlanText(Strict):
-    plain: PlanVoice
-    easy_read: PlanVoice
+    # Voices, not ByVoice: a carer's wording here need not name the person ("How will they be told?").
+    plain: Voices
+    easy_read: Voices
 
 
 class PlanOption(Strict):
