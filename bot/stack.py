@@ -65,7 +65,7 @@ class Stack:
         return {
             "actions": [str(BIN / "python"), "-m", "rasa_sdk", "--actions", "actions", "--port", str(s.actions_port)],
             "rasa": [
-                str(BIN / "rasa"), "run", "--enable-api", "--auth-token", s.token,
+                str(BIN / "python"), "-m", "bot.rasa_main", "run", "--enable-api", "--auth-token", s.token,
                 "--interface", "127.0.0.1", "--port", str(s.rasa_port), "--model", str(s.model),
                 "--endpoints", "bot/endpoints.yml", "--credentials", "bot/credentials.yml",
             ],
