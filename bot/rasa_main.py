@@ -12,7 +12,6 @@ import sys
 from functools import cache
 from typing import Any, Dict
 
-from jsonschema import ValidationError
 from jsonschema.exceptions import best_match
 from jsonschema.validators import validator_for
 from rasa.core.actions.action import RemoteAction
@@ -49,5 +48,3 @@ def main() -> None:
 if __name__ == "__main__":
     main()
 
-
-__all__ = ["ValidationError", "main", "validate_action_result"]
