@@ -17,17 +17,31 @@ Words = Union[str, List[str]]
 
 
 class ContentError(ValueError):
-    """A problem in the messages file, naming the file and the key."""
+    """A problem in a words file, naming the file and the key."""
 
 
-def _check(key: str, node: Any, path: Path = MESSAGES) -> None:
+def check(key: str, node: Any, path: Path) -> None:
+    """Words, a list of lines, or a split by reading level or voice; else a ContentError naming the key."""
     if isinstance(node, str) or (isinstance(node, list) and node and all(isinstance(x, str) for x in node)):
         return
-    if isinstance(node, dict) and set(node) in ({"plain", "easy_read"}, {"self", "other"}):
+    if isinstance(node, dict) and set(node) in (set(LEVELS), set(VOICES)):
         for part, value in node.items():
-            _check(f"{key}.{part}", value, path)
+            check(f"{key}.{part}", value, path)
         return
     raise ContentError(f"{path}: '{key}' must be words, a list of lines, or split by plain/easy_read or self/other")
+
+
+def load_words(path: Path) -> Dict[str, Any]:
+    """One words file (here, or the summary's), checked key by key."""
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as err:
+        raise ContentError(f"{path}: cannot be read as YAML: {err}") from None
+    if not isinstance(data, dict):
+        raise ContentError(f"{path}: expected a mapping of message keys")
+    for key, node in data.items():
+        check(key, node, path)
+    return data
 
 
 @cache
@@ -35,21 +49,14 @@ def messages() -> Dict[str, Any]:
     """Every file in data/content/ (messages.yml, plan.yml, ...) as one set of keys."""
     merged: Dict[str, Any] = {}
     for path in sorted(CONTENT.glob("*.yml")):
-        try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        except (OSError, yaml.YAMLError) as err:
-            raise ContentError(f"{path}: cannot be read as YAML: {err}") from None
-        if not isinstance(data, dict):
-            raise ContentError(f"{path}: expected a mapping of message keys")
-        for key, node in data.items():
+        for key, node in load_words(path).items():
             if key in merged:
                 raise ContentError(f"{path}: '{key}' is also used in another file of {CONTENT}")
-            _check(key, node, path)
             merged[key] = node
     return merged
 
 
-def _pick(node: Any, level: str, voice: str) -> Words:
+def pick(node: Any, level: str, voice: str) -> Words:
     if isinstance(node, dict) and "plain" in node:
         node = node["easy_read" if level == "easy_read" else "plain"]
     if isinstance(node, dict) and "self" in node:
@@ -59,7 +66,7 @@ def _pick(node: Any, level: str, voice: str) -> Words:
 
 def say(key: str, level: str = "plain", voice: str = "self", **fields: Any) -> Words:
     """The words for `key`, with {fields} filled in. Lists stay lists (one line each)."""
-    node = _pick(messages()[key], level, voice)
+    node = pick(messages()[key], level, voice)
     if isinstance(node, list):
         return [line.format(**fields) for line in node]
     return node.format(**fields)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Dict, List, Optional
+from typing import Any, Dict, List, Mapping, Optional
 
 from pydantic import BaseModel, Extra, validator
 
@@ -197,5 +197,19 @@ class QuestionBank:
             return True
         return answers.get(question.ask_if.question) in question.ask_if.in_
 
-    def applicable(self, answers: Dict[str, str]) -> List[Question]:
-        return [q for q in self.questions if self.applies(q, answers)]
+    def asked(self, answers: Mapping[str, Any]) -> Dict[str, Optional[Any]]:
+        """The questions that apply, in bank order, with their answer or None.
+
+        A question applies when its gate is itself asked and the gate's answer opens it, so
+        answers left over from a changed gate answer are ignored (the scorer counts this way).
+        """
+        asked: Dict[str, Optional[Any]] = {}
+        for q in self.questions:
+            gate = q.ask_if
+            if gate is None or (gate.question in asked and asked[gate.question] in gate.in_):
+                asked[q.id] = answers.get(q.id)
+        return asked
+
+    def applicable(self, answers: Mapping[str, Any]) -> List[Question]:
+        asked = self.asked(answers)
+        return [q for q in self.questions if q.id in asked]

@@ -36,9 +36,11 @@ def _check_data() -> int:
         return 1
     from actions.content import ContentError, messages
     from ras import TableError, default_table
+    from summary.words import all_words
 
     try:
         messages()
+        all_words()
         table = default_table()
     except (ContentError, TableError) as err:
         print(f"Steer cannot start:\n{err}", file=sys.stderr)

@@ -75,17 +75,6 @@ def plan_option_labels(plan_bank: PlanBank, step_id: str) -> Dict[str, str]:
     return {o.value: o.label.plain for o in plan_step(plan_bank, step_id).options}
 
 
-def _asked(answers: Mapping[str, Any], bank: QuestionBank) -> Dict[str, Optional[Any]]:
-    """Questions that apply, in bank order, with their answer or None: a question applies when its
-    gate applies and the gate's answer opens it (as the scorer counts)."""
-    asked: Dict[str, Optional[Any]] = {}
-    for q in bank.questions:
-        gate = q.ask_if
-        if gate is None or (gate.question in asked and asked[gate.question] in gate.in_):
-            asked[q.id] = answers.get(q.id)
-    return asked
-
-
 def applicable_answers(answers: Any, bank: QuestionBank) -> Dict[str, str]:
     """The answers to questions that apply, in bank order, checked against the bank.
 
@@ -100,7 +89,7 @@ def applicable_answers(answers: Any, bank: QuestionBank) -> Dict[str, str]:
             raise ExportError(f"answers: '{qid}' is not a question in the question bank")
         if not isinstance(value, str) or question.option(value) is None:
             raise ExportError(f"answers: the answer to '{qid}' is not one of its options")
-    return {qid: value for qid, value in _asked(answers, bank).items() if value is not None}
+    return {qid: value for qid, value in bank.asked(answers).items() if value is not None}
 
 
 def applicable_skips(skipped: Any, answers: Mapping[str, str], bank: QuestionBank) -> List[str]:
@@ -112,7 +101,7 @@ def applicable_skips(skipped: Any, answers: Mapping[str, str], bank: QuestionBan
     unknown = [s for s in skipped if not isinstance(s, str) or bank.question(s) is None]
     if unknown:
         raise ExportError(f"skipped: {unknown} are not questions in the question bank")
-    return [qid for qid, value in _asked(answers, bank).items() if value is None and qid in skipped]
+    return [qid for qid, value in bank.asked(answers).items() if value is None and qid in skipped]
 
 
 # ---- the draft plan ---------------------------------------------------------------------------

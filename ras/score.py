@@ -84,20 +84,6 @@ def check_answers(answers: Mapping[str, Any], bank: QuestionBank) -> Dict[str, s
     return given
 
 
-def _asked(given: Dict[str, str], bank: QuestionBank) -> Dict[str, Optional[str]]:
-    """Questions that apply, in bank order, with their answer or None.
-
-    A question applies when its gate applies and the gate's answer opens it, so answers left
-    over from a changed gate answer are ignored.
-    """
-    asked: Dict[str, Optional[str]] = {}
-    for q in bank.questions:
-        gate = q.ask_if
-        if gate is None or (gate.question in asked and asked[gate.question] in gate.in_):
-            asked[q.id] = given.get(q.id)
-    return asked
-
-
 def _can_add_points(qid: str, table: CouncilTable, bank: QuestionBank) -> bool:
     """Whether answering this question could raise the points, itself or through what it opens."""
     if any(p > 0 for p in table.points.get(qid, {}).values()):
@@ -112,7 +98,7 @@ def score(
     bank = bank if bank is not None else default_bank()
     table = table if table is not None else default_table()
     check_against_bank(table, bank)
-    asked = _asked(check_answers(answers, bank), bank)
+    asked = bank.asked(check_answers(answers, bank))
 
     by_area = {a.id: 0.0 for a in bank.areas}
     needs: Dict[str, set] = {a.id: set() for a in bank.areas}

@@ -4,50 +4,16 @@ from __future__ import annotations
 
 from functools import cache
 from pathlib import Path
-from typing import Any, Dict, List, Union
+from typing import Any, Dict, List
 
-import yaml
+from actions.content import load_words, pick
 
 WORDS_FILE = Path(__file__).resolve().parent / "words.yml"
-LEVELS = ("plain", "easy_read")
-VOICES = ("self", "other")
-
-Said = Union[str, List[str]]
-
-
-class WordsError(ValueError):
-    """A problem in summary/words.yml, naming the key."""
-
-
-def _check(key: str, node: Any) -> None:
-    if isinstance(node, str) or (isinstance(node, list) and node and all(isinstance(x, str) for x in node)):
-        return
-    if isinstance(node, dict) and set(node) in (set(LEVELS), set(VOICES)):
-        for part, value in node.items():
-            _check(f"{key}.{part}", value)
-        return
-    raise WordsError(f"{WORDS_FILE}: '{key}' must be words, a list of lines, or split by plain/easy_read or self/other")
 
 
 @cache
 def all_words() -> Dict[str, Any]:
-    try:
-        data = yaml.safe_load(WORDS_FILE.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as err:
-        raise WordsError(f"{WORDS_FILE}: cannot be read as YAML: {err}") from None
-    if not isinstance(data, dict):
-        raise WordsError(f"{WORDS_FILE}: expected a mapping of keys")
-    for key, node in data.items():
-        _check(key, node)
-    return data
-
-
-def pick(node: Any, level: str, voice: str) -> Said:
-    if isinstance(node, dict) and "plain" in node:
-        node = node["easy_read" if level == "easy_read" else "plain"]
-    if isinstance(node, dict) and "self" in node:
-        node = node["other" if voice == "other" else "self"]
-    return node
+    return load_words(WORDS_FILE)
 
 
 class Words:

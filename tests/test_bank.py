@@ -122,6 +122,27 @@ def test_ask_if_must_name_an_earlier_question_and_real_options(tmp_path):
         load_bank(tmp_path)
 
 
+def test_a_question_applies_only_when_its_gate_is_asked_and_opens_it(tmp_path):
+    # meals -> meal_help (if some or all help) -> meal_help_often (if some or all help)
+    data = copy.deepcopy(GOOD)
+    for qid, gate in (("meal_help", "meals"), ("meal_help_often", "meal_help")):
+        follow = copy.deepcopy(q(data))
+        follow["id"] = qid
+        follow["ask_if"] = {"question": gate, "in": ["some_help", "all_help"]}
+        data["questions"].append(follow)
+    write(tmp_path, data)
+    bank = load_bank(tmp_path)
+
+    assert bank.asked({}) == {"meals": None}
+    assert bank.asked({"meals": "all_help"}) == {"meals": "all_help", "meal_help": None}
+    every = {"meals": "some_help", "meal_help": "all_help", "meal_help_often": "no_help"}
+    assert bank.asked(every) == every
+    # Changing the first answer leaves the others behind: they no longer apply, all the way down.
+    left_over = {**every, "meals": "no_help"}
+    assert bank.asked(left_over) == {"meals": "no_help"}
+    assert [x.id for x in bank.applicable(left_over)] == ["meals"]
+
+
 def test_good_file_loads(tmp_path):
     write(tmp_path, GOOD)
     bank = load_bank(tmp_path)

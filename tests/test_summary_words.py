@@ -6,8 +6,9 @@ import re
 
 import pytest
 
+from actions.content import LEVELS, VOICES, ContentError, check, pick
 from summary.symbols import OTHER_SYMBOLS
-from summary.words import LEVELS, VOICES, Words, WordsError, _check, all_words, pick
+from summary.words import WORDS_FILE, Words, all_words
 
 MOST_EASY_READ_WORDS = 15
 MOST_PLAIN_WORDS = 25
@@ -79,10 +80,10 @@ def test_the_carer_voice_names_the_person():
 
 
 def test_a_broken_entry_is_named():
-    with pytest.raises(WordsError, match="'heading_who'"):
-        _check("heading_who", {"plain": "Who answered"})
-    with pytest.raises(WordsError, match="'made_on.easy_read'"):
-        _check("made_on", {"plain": "x", "easy_read": 3})
+    with pytest.raises(ContentError, match="words.yml: 'heading_who'"):
+        check("heading_who", {"plain": "Who answered"}, WORDS_FILE)
+    with pytest.raises(ContentError, match="words.yml: 'made_on.easy_read'"):
+        check("made_on", {"plain": "x", "easy_read": 3}, WORDS_FILE)
 
 
 def test_words_fill_in_name_and_fields():
