@@ -71,6 +71,19 @@ def planned_total(slots: Dict[str, Any]) -> float:
     return sum(yearly(i) for i in slots.get("plan_items") or [])
 
 
+def item_key(index: int, item: Dict[str, Any]) -> str:
+    """What a "Remove" button carries: the place and the item, so a stale button removes nothing."""
+    return f"{index}:{item.get('category')}:{float(item.get('amount') or 0):g}:{item.get('per', 'year')}"
+
+
+def without_item(items: List[Dict[str, Any]], key: Any) -> Optional[Tuple[List[Dict[str, Any]], Dict[str, Any]]]:
+    """The items with the one `key` names taken out, and that item; None if it is not there now."""
+    place = str(key).split(":", 1)[0]
+    if not place.isdigit() or int(place) >= len(items) or item_key(int(place), items[int(place)]) != str(key):
+        return None
+    return items[: int(place)] + items[int(place) + 1:], items[int(place)]
+
+
 def _text(value: Any) -> Optional[str]:
     return value if isinstance(value, str) and value != SKIPPED else None
 

@@ -8,7 +8,7 @@ from typing import Any, Dict, List
 from actions.budget import money
 from actions.content import say_text
 from actions.flow import SKIPPED
-from actions.plan_flow import PLAN_CHECK, need_areas, plan_slots, planned_total, step_of
+from actions.plan_flow import PLAN_CHECK, item_key, need_areas, plan_slots, planned_total, step_of
 from actions.plan_turn import choices
 from actions.render import Asker, answer_payload
 from bank import QuestionBank
@@ -99,11 +99,9 @@ class PlanAsker(Asker):
             title = getattr(getattr(step.text, self.level), self.voice).format(
                 name=self.name, area=getattr(self.bank.area(area).title, self.level) if area else "")
             lines.append(f"{title} {self.answer_words(step, value)}")
-        for item in self.slots.get("plan_items") or []:
-            category = self.plan.step("plan_spend_category").option(item["category"])
-            label = getattr(category.label, self.level) if category else item["category"]
-            lines.append(self.say("plan_item_line", item=label, amount=money(item["amount"]),
-                                  per=self.say(f"per_{item.get('per', 'year')}")))
+        items = self.slots.get("plan_items") or []
+        for item in items:
+            lines.append(self.say("plan_item_line", **self._item_words(item)))
         budget = (self.slots.get("ras_result") or {}).get("annual")
         total = money(planned_total(self.slots))
         lines.append(self.say("planned_of_budget", planned=total, budget=money(budget)) if budget
@@ -114,8 +112,17 @@ class PlanAsker(Asker):
                 continue
             choices_.append((section, self.say("option_change_section", section=self.say(f"section_{section}")),
                              "/change" + json.dumps({"section": section}, separators=(",", ":"))))
+        for index, item in enumerate(items):
+            key = item_key(index, item)
+            choices_.append((f"remove_{index}", self.say("option_remove_item", **self._item_words(item)),
+                             "/change" + json.dumps({"section": "spending", "item": key}, separators=(",", ":"))))
         return [{"text": "\n".join(lines)}] + self._choices(
             PLAN_CHECK, "plan_check", self.say("plan_check_question"), choices_, self.progress(PLAN_CHECK))
+
+    def _item_words(self, item: Dict[str, Any]) -> Dict[str, str]:
+        category = self.plan.step("plan_spend_category").option(item["category"])
+        return {"item": getattr(category.label, self.level) if category else item["category"],
+                "amount": money(item["amount"]), "per": self.say(f"per_{item.get('per', 'year')}")}
 
 
 def plan_done_replies(slots: Dict[str, Any], sender_id: str) -> List[Reply]:

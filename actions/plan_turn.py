@@ -21,6 +21,7 @@ from actions.plan_flow import (
     planned_total,
     previous_plan_slot,
     step_of,
+    without_item,
 )
 from actions.turn import Context, Outcome
 from actions.understand import Parse, command_of, normalise, number_of, term_to_explain, yes_or_no
@@ -272,6 +273,9 @@ def _check(ctx: Context, plan: PlanBank) -> None:
     section = parse.entities.get("section") if parse.intent == "change" else None
     if section in SECTIONS:
         order = [s for s in plan_slots(ctx.slots, plan) if step_of(s, plan)[0].section == section]
+        if section == "spending" and parse.entities.get("item") is not None:
+            _remove_item(ctx, parse.entities["item"], plan)
+            return
         if section == "spending":
             ctx.set(**{s: None for s in SPENDING})  # add more things; what is planned stays
             return
@@ -282,3 +286,16 @@ def _check(ctx: Context, plan: PlanBank) -> None:
         ctx.set(**{PLAN_CHECK: PLAN_DONE})
     else:
         ctx.say("plan_check_again")
+
+
+def _remove_item(ctx: Context, key: Any, plan: PlanBank) -> None:
+    """"Remove" on the check step: that one item goes, the rest stay, and the new total is said."""
+    found = without_item(list(ctx.slots.get("plan_items") or []), key)
+    if found is None:  # a button from an older list: remove nothing rather than the wrong thing
+        ctx.say("item_not_there")
+        return
+    items, removed = found
+    category = plan.step("plan_spend_category").option(removed["category"])
+    ctx.set(plan_items=items)
+    ctx.say("item_removed", item=getattr(category.label, ctx.level) if category else removed["category"])
+    _say_total(ctx)

@@ -84,7 +84,7 @@ class BaselineServer:
         self.var_dir.mkdir(parents=True, exist_ok=True)
         log = open(self.var_dir / "baseline-rasa.log", "w", encoding="utf-8")  # noqa: SIM115 (the child's)
         self.process = subprocess.Popen(
-            [str(BIN / "rasa"), "run", "--enable-api", "--auth-token", self.token, "--interface", "127.0.0.1",
+            [str(BIN / "rasa"), "run", "--enable-api", f"--auth-token={self.token}", "--interface", "127.0.0.1",
              "--port", str(self.port), "--model", str(self.model), "--endpoints", str(BOT / "endpoints.yml"),
              "--credentials", str(BOT / "credentials.yml")],
             cwd=self.var_dir, env=_quiet_env(BASELINE_TRACKER_DB=str(self.var_dir / "baseline-trackers.db")),

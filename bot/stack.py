@@ -64,8 +64,8 @@ class Stack:
         s = self.settings
         return {
             "actions": [str(BIN / "python"), "-m", "rasa_sdk", "--actions", "actions", "--port", str(s.actions_port)],
-            "rasa": [
-                str(BIN / "python"), "-m", "bot.rasa_main", "run", "--enable-api", "--auth-token", s.token,
+            "rasa": [  # "--auth-token=...": a token may start with "-"
+                str(BIN / "python"), "-m", "bot.rasa_main", "run", "--enable-api", f"--auth-token={s.token}",
                 "--interface", "127.0.0.1", "--port", str(s.rasa_port), "--model", str(s.model),
                 "--endpoints", "bot/endpoints.yml", "--credentials", "bot/credentials.yml",
             ],

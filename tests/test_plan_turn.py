@@ -1,8 +1,11 @@
 """The support-plan turn handler: read-back of free text, money, the spending loop, nothing lost."""
 
+import json
+
 import pytest
 
 from actions.plan_flow import PLAN_CHECK, plan_from_slots, planned_total, required_plan_slots
+from actions.plan_render import PlanAsker
 from actions.plan_turn import handle_plan, money_of
 from actions.understand import Parse
 from bank import default_bank
@@ -121,6 +124,30 @@ def test_check_change_section_reasks_it_and_confirm_finishes():
     assert out.updates["plan_likes"] is None and out.updates["changing"]["slots"]["plan_likes"] == "music"
     ok = handle_plan(PLAN_CHECK, Parse("/review_ok", "review_ok", 1.0), slots, BANK, PLAN)
     assert ok.updates[PLAN_CHECK] == "confirmed"
+
+
+def test_check_removes_one_planned_item_and_a_stale_button_removes_nothing():
+    items = [{"category": "support_worker", "amount": 40.0, "per": "week", "reason": "", "outcome_area": None},
+             {"category": "gym_sport", "amount": 300.0, "per": "year", "reason": "", "outcome_area": None},
+             {"category": "transport", "amount": 10.0, "per": "week", "reason": "", "outcome_area": None}]
+    slots = base(plan_items=items)
+    check = PlanAsker(slots, BANK, PLAN).ask(PLAN_CHECK)
+    buttons = {b["title"]: b["payload"] for r in check for b in r.get("buttons") or []}
+    assert "Remove Gym or sport, £300 a year" in buttons
+
+    def press(payload, slots):
+        entities = json.loads(payload[len("/change"):])
+        return handle_plan(PLAN_CHECK, Parse(payload, "change", 1.0, entities), slots, BANK, PLAN)
+
+    payload = buttons["Remove Gym or sport, £300 a year"]
+    out = press(payload, slots)
+    assert out.updates["plan_items"] == [items[0], items[2]]
+    assert out.updates.get(PLAN_CHECK) is None  # still at the check step, which shows the plan again
+    assert "I have taken Gym or sport out of the plan." in said(out)
+    assert "You have planned £2,600 a year of £4,200" in said(out)
+    # The same button again (an old message): the item now in that place is a different one.
+    again = press(payload, {**slots, **out.updates})
+    assert "plan_items" not in again.updates and "not in the plan any more" in said(again)
 
 
 def test_plan_from_slots_is_the_shape_summary_and_export_read():

@@ -2,10 +2,12 @@
 
 import pytest
 from jsonschema import ValidationError
+from rasa.__main__ import create_argument_parser
 from rasa.core.actions.action import RemoteAction
 from rasa.utils.endpoints import EndpointConfig
 
 from bot.rasa_main import validate_action_result
+from bot.stack import Settings, Stack
 
 ACTION = RemoteAction("action_x", EndpointConfig("http://127.0.0.1:1"))
 
@@ -35,3 +37,11 @@ def test_bad_replies_fail_with_rasas_message(reply):
         validate_action_result(ACTION, reply)
     assert ours.value.message == theirs.value.message
     assert "Failed to validate Action server response" in ours.value.message
+
+
+@pytest.mark.parametrize("token", ["-starts-with-a-dash", "--looks-like-an-option", "plain_token-1"])
+def test_rasa_reads_any_token_from_the_command_line(token):
+    # token_urlsafe() starts with "-" one time in 64: Rasa must still read it as the token.
+    command = Stack(Settings(token=token)).commands()["rasa"]
+    args = create_argument_parser().parse_args(command[command.index("run"):])
+    assert args.auth_token == token and args.enable_api and args.interface == "127.0.0.1"
