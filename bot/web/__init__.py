@@ -32,6 +32,8 @@ SETTINGS = {
     "WEB_SECRET": ("STEER_WEB_SECRET", None),  # signs page tokens; None: a new one each start
     "CSRF_MAX_AGE": ("STEER_CSRF_MAX_AGE", 24 * 60 * 60.0),  # seconds a page's token lasts
     "TRUSTED_ORIGINS": ("STEER_TRUSTED_ORIGINS", ""),  # comma-separated, e.g. behind a reverse proxy
+    # Host names the front door answers to, besides loopback (bot/web/security.py).
+    "ALLOWED_HOSTS": ("STEER_ALLOWED_HOSTS", ""),  # comma-separated, e.g. the name a reverse proxy passes on
 }
 FLOAT_SETTINGS = ("RASA_TIMEOUT", "HEALTH_TIMEOUT", "KIOSK_IDLE_SECONDS", "KIOSK_WARNING_SECONDS", "CSRF_MAX_AGE")
 BOOL_SETTINGS = ("KIOSK_ONLY",)
@@ -52,6 +54,7 @@ def _settings(config: Dict[str, Any]) -> Dict[str, Any]:
         settings[key] = value
     settings["KIOSK_WARNING_SECONDS"] = max(settings["KIOSK_WARNING_SECONDS"], MIN_WARNING_SECONDS)
     settings["KIOSK_IDLE_SECONDS"] = max(settings["KIOSK_IDLE_SECONDS"], 10.0)
+    settings["TRUSTED_HOSTS"] = security.trusted_hosts(settings["ALLOWED_HOSTS"])
     if not settings["WEB_SECRET"]:
         settings["WEB_SECRET"] = secrets.token_bytes(32)
     return settings

@@ -9,7 +9,7 @@ import logging
 import traceback
 
 from flask import Flask, Response, jsonify, render_template, request
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, SecurityError
 
 from bot.web import wording
 from bot.web.rasa_client import UpstreamError
@@ -41,6 +41,8 @@ def _page(title: str, message: str, status: int) -> Response:
 
 
 def _http_message(err: HTTPException) -> str:
+    if isinstance(err, SecurityError):  # a Host the front door does not answer to (security.py)
+        return wording.UNKNOWN_HOST
     if err.code == 404:
         return wording.NOT_FOUND
     if err.code == 405:
@@ -61,6 +63,9 @@ def handle_http(err: HTTPException) -> Response:
     message = _http_message(err)
     if _is_api():
         response = json_error(message, status)
+    elif isinstance(err, SecurityError):  # no URLs can be built for an unknown host: no template
+        response = Response(f"<!doctype html><html lang=\"en\"><title>Steer</title><p>{message}</p></html>",
+                            status=status, mimetype="text/html")
     else:
         title = "Page not found" if status == 404 else "Sorry, there is a problem"
         response = _page(title, message, status)

@@ -1,8 +1,14 @@
-"""Headers on every response: no inline code, no framing, no sniffing, no referrer, no caching of data."""
+"""Headers on every response: no inline code, no framing, no sniffing, no referrer, no caching of data.
+
+And only known host names: the front door listens on loopback, so any other `Host` means a page
+on another site whose name was pointed at 127.0.0.1 (DNS rebinding), which the browser would
+treat as that site's own. Flask's TRUSTED_HOSTS refuses such requests with a 400.
+"""
 
 from __future__ import annotations
 
 import re
+from typing import Iterable, List, Union
 
 from flask import Flask, Response, request
 
@@ -18,6 +24,15 @@ HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "no-referrer",
 }
+
+
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost")
+
+
+def trusted_hosts(allowed: Union[str, Iterable[str], None]) -> List[str]:
+    """Loopback names, plus STEER_ALLOWED_HOSTS (a name, or ".example.org" for its subdomains too)."""
+    extra = allowed.split(",") if isinstance(allowed, str) else list(allowed or ())
+    return [*LOOPBACK_HOSTS, *(h.strip().lower() for h in extra if h and h.strip())]
 
 
 def add_headers(response: Response) -> Response:

@@ -51,6 +51,8 @@ SAVED_UNREADABLE = (
 )
 
 # Refused requests and clearing a conversation (bot/web/csrf.py, DELETE /api/assessments/<sender_id>).
+UNKNOWN_HOST = ("Steer does not answer on this address. Please use the address Steer printed when it "
+                "started, such as http://127.0.0.1:8000.")
 CSRF_OTHER_SITE = "This request came from another website, so Steer refused it. Please use Steer's own page."
 CSRF_TOKEN = "This page is out of date. Please load the page again. Your answers so far are safe."
 CANNOT_DELETE = "Sorry, I could not clear the answers just now. Please ask a worker for help."
