@@ -188,15 +188,14 @@ def _front_door() -> Iterator[Text]:
     yield from _words_of_module(ROOT / "bot" / "web" / "wording.py")
 
 
-VOICE_MODULES = ("conversation.py", "audio.py")  # where the voice layer keeps its own words
+# Where the voice layer keeps its own words: speech in and out, `steer voice`, the front door's voice API.
+VOICE_MODULES = ("voice/conversation.py", "voice/audio.py", "voice/local.py", "bot/web/voice.py")
 
 
 @source("voice")
 def _voice() -> Iterator[Text]:
     for module in VOICE_MODULES:
-        path = ROOT / "voice" / module
-        if path.exists():
-            yield from _words_of_module(path)
+        yield from _words_of_module(ROOT / module)
 
 
 @source("scorer")

@@ -15,6 +15,7 @@ import requests
 from playwright.sync_api import Page, sync_playwright
 
 from bank import default_bank
+from bot.web import wording
 from tests.test_browser_chat import (
     Watch,
     answer_setup,
@@ -200,17 +201,19 @@ def test_save_for_later_shows_a_code_that_the_browser_never_keeps(kiosk, stack):
     page.fill("#message", "save for later")
     page.press("#message", "Enter")
     wait_reply(page, n)
-    page.locator("#saved-pin").fill("4829")
+    # The form's words come from bot/web/wording.py, through the page (saved.js asks chat.js).
+    page.get_by_label(wording.PIN_CHOOSE).fill("4829")
     page.locator("#saved-pin").press("Enter")
     code_box = page.locator("#saved-panel .code")
     code_box.wait_for()
     code = code_box.inner_text().strip()
     assert code
+    assert wording.SAVED_WRITE_DOWN in page.locator("#saved-panel").inner_text()
     page.get_by_role("button", name="Finish and clear").click()
     assert_wiped(page, stack, sender_id)
     assert code not in page.content()
     # The next visit: the code and PIN bring the answers back, into a new conversation.
-    page.get_by_role("button", name="Continue saved answers").click()
+    page.get_by_role("button", name=wording.RESUME_SAVED).click()
     page.locator("#saved-code").fill(code)
     page.locator("#saved-pin").fill("4829")
     n = replies(page)

@@ -37,6 +37,11 @@ END_SILENCE = 0.8
 MAX_SECONDS = 20.0
 BLOCK = 1600  # 0.1 s at 16 kHz
 
+# What the person reads on the terminal (a screen reader may say it), checked by `steer check-text`.
+NOT_RUNNING = "Steer is not running at {url}. Start it with make run, then try again."
+WELCOME = "Talk with Steer. Speak after each reply. A short pause sends your answer. Press Ctrl-C to end."
+GOODBYE = "Goodbye. Thank you for talking with Steer."
+
 
 class ModelError(RuntimeError):
     pass
@@ -185,11 +190,11 @@ def main(argv: Optional[List[str]] = None) -> int:
     try:
         requests.get(f"{args.url}/healthz", timeout=5).raise_for_status()
     except requests.RequestException:
-        print(f"Steer is not running at {args.url}. Start it with `make run`, then try again.", file=sys.stderr)
+        print(NOT_RUNNING.format(url=args.url), file=sys.stderr)
         return 1
-    print("Talk with Steer. Speak after each reply; a short pause sends your answer. Ctrl-C ends.")
+    print(WELCOME)
     try:
         LocalConversation(args.url).run()
     except KeyboardInterrupt:
-        print("\nGoodbye. Your answers are kept.")
+        print("\n" + GOODBYE)
     return 0

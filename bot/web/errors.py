@@ -67,7 +67,7 @@ def handle_http(err: HTTPException) -> Response:
         response = Response(f"<!doctype html><html lang=\"en\"><title>Steer</title><p>{message}</p></html>",
                             status=status, mimetype="text/html")
     else:
-        title = "Page not found" if status == 404 else "Sorry, there is a problem"
+        title = wording.ERROR_NOT_FOUND_TITLE if status == 404 else wording.ERROR_TITLE
         response = _page(title, message, status)
     if status == 405 and getattr(err, "valid_methods", None):
         response.headers["Allow"] = ", ".join(err.valid_methods)

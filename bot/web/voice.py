@@ -40,7 +40,7 @@ SPEAK_NO_TEXT = 'Please give the words to say as text in quotes, like "text": "H
 REPLY_NOT_OBJECT = 'The request body must be a JSON object, like {"sender_id": "a1b2", "messages": [{"text": "Hi"}]}.'
 NO_RECOGNISER = "Sorry, I cannot listen just now. Please type your answer instead. Your answers so far are safe."
 NO_VOICE = "Sorry, I cannot speak just now. The words are on the screen."
-AUDIO_GONE = "That sound is no longer kept. Please ask again."
+AUDIO_GONE = "I no longer have that sound. Please ask again."
 AUDIO_TYPES = ("audio/wav", "audio/x-wav", "audio/wave", "audio/vnd.wave", "application/octet-stream")
 
 

@@ -107,6 +107,46 @@ IDLE_COUNTDOWN = "It will clear in {n} seconds."
 MORE_TIME = "I need more time"
 CLEAR_NOW = "Finish and clear now"
 
+# Save for later, come back and delete, on the page (templates/saved_controls.html, static/saved.js).
+SAVED_LABEL = "Saved answers"
+RESUME_SAVED = "Carry on with saved answers"
+DELETE_SAVED = "Delete saved answers"
+SAVE_HEADING = "Save for later"
+PIN_CHOOSE = "Choose a PIN of 4 to 8 numbers. A PIN is a secret number."
+PIN_LABEL = "Your PIN (your secret number)"
+CODE_LABEL = "Your code"
+CODE_LABEL_EXAMPLE = "Your code, like KX7M-4PQR"
+SAVE_BUTTON = "Save my answers"
+CONTINUE = "Carry on"
+DELETE_NOW = "Delete them now"
+CANCEL = "Cancel"
+SAVED_CODE = "I have saved your answers. Your code is:"
+SAVED_WRITE_DOWN = "Write the code down. You need the code and your PIN (your secret number) to come back."
+SAVED_KEPT = "Steer keeps your answers for {days} days."
+SAVED_DELETED = "I have removed your saved answers."
+SAVED_FAILED = "Sorry, that did not work. Please try again."
+SUMMARY_HEADING = "Your summary"
+SUMMARY_PAGE = "See and print your summary"
+SUMMARY_PDF = "Download it as a PDF file"
+SUMMARY_DATA = "Download the data for the council"
+
+# Speaking and listening on the page (templates/voice_controls.html, static/voice.js).
+VOICE_HEADING = "Speak your answers"
+PRESS_TO_SPEAK = "Press to speak"
+LISTENING_BUTTON = "Listening. Press again when you finish."
+LISTENING = "Listening."
+THINKING = "Thinking."
+VOICE_HELP = "Press the button or the space bar. Then say your answer."
+VOICE_HELP_REPLY = "I will say what I heard. Then I will say the next question."
+VOICE_HELP_COMMANDS = 'You can say "repeat", "slower", "faster", "go back" or "what does that mean".'
+NO_MICROPHONE = "I cannot use a microphone in this browser. Please type your answer."
+MICROPHONE_BLOCKED = "I cannot use the microphone. Please allow it in the browser, or type your answer."
+
+# Error pages (templates/error.html, bot/web/errors.py).
+ERROR_NOT_FOUND_TITLE = "Page not found"
+ERROR_TITLE = "Sorry, there is a problem"
+GO_TO_START = "Go to the start"
+
 # Pictures (bot/web/static/symbols/): what each one shows, as its alt text.
 SYMBOL_LOOKING_AFTER_MYSELF = "Picture of a bowl of hot food and a spoon"
 SYMBOL_RELATIONSHIPS = "Picture of 2 people and a heart"

@@ -587,6 +587,7 @@
     render: render,
     addMessage: addMessage,
     request: request,
+    word: word,
     csrfHeaders: csrfHeaders,
     begin: begin,
     isBusy: function () { return busy; },

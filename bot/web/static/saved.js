@@ -30,6 +30,15 @@
       });
   }
 
+  // The page's words (bot/web/wording.py), handed to the page and read by chat.js.
+  function word(name, fields) {
+    return window.SteerChat && window.SteerChat.word ? window.SteerChat.word(name, fields) : "";
+  }
+
+  function failed(res) {
+    return (res.data && res.data.error) || word("SAVED_FAILED");
+  }
+
   function clearPanel() {
     while (panel.firstChild) { panel.removeChild(panel.firstChild); }
     panel.hidden = true;
@@ -51,7 +60,7 @@
     });
     var status = el("p", { "class": "saved-status", "role": "status" });
     form.appendChild(el("button", { "type": "submit", "class": "button" }, button));
-    var cancel = el("button", { "type": "button", "class": "button button-secondary" }, "Cancel");
+    var cancel = el("button", { "type": "button", "class": "button button-secondary" }, word("CANCEL"));
     cancel.addEventListener("click", clearPanel);
     form.appendChild(cancel);
     form.appendChild(status);
@@ -67,17 +76,16 @@
   }
 
   function askPin() {
-    showForm("Save for later", [{ name: "pin", label: "Choose a PIN of 4 to 8 numbers", numeric: true }],
-      "Save my answers", function (values, status) {
+    showForm(word("SAVE_HEADING"), [{ name: "pin", label: word("PIN_CHOOSE"), numeric: true }],
+      word("SAVE_BUTTON"), function (values, status) {
         call("POST", "/api/assessments/" + window.SteerChat.senderId() + "/save", { pin: values.pin })
           .then(function (res) {
-            if (!res.ok) { status.textContent = res.data.error || "Sorry, that did not work."; return; }
+            if (!res.ok) { status.textContent = failed(res); return; }
             clearPanel();
             var note = el("div", { "class": "saved-code", "role": "status" });
-            note.appendChild(el("p", {}, "Your answers are saved. Your code is:"));
+            note.appendChild(el("p", {}, word("SAVED_CODE")));
             note.appendChild(el("p", { "class": "code" }, res.data.code));
-            note.appendChild(el("p", {}, "Write it down. You need the code and your PIN to come back. " +
-              "Your answers are kept for " + res.data.days + " days."));
+            note.appendChild(el("p", {}, word("SAVED_WRITE_DOWN") + " " + word("SAVED_KEPT", { days: res.data.days })));
             panel.appendChild(note);
             panel.hidden = false;
             note.setAttribute("tabindex", "-1");
@@ -87,12 +95,12 @@
   }
 
   function askResume() {
-    showForm("Continue saved answers", [{ name: "code", label: "Your code, like KX7M-4PQR" },
-                                       { name: "pin", label: "Your PIN", numeric: true }],
-      "Continue", function (values, status) {
+    showForm(word("RESUME_SAVED"), [{ name: "code", label: word("CODE_LABEL_EXAMPLE") },
+                                    { name: "pin", label: word("PIN_LABEL"), numeric: true }],
+      word("CONTINUE"), function (values, status) {
         call("POST", "/api/resume", { code: values.code, pin: values.pin, sender_id: window.SteerChat.senderId() })
           .then(function (res) {
-            if (!res.ok) { status.textContent = res.data.error || "Sorry, that did not work."; return; }
+            if (!res.ok) { status.textContent = failed(res); return; }
             clearPanel();
             window.SteerChat.render(res.data.messages || []);
           });
@@ -100,12 +108,12 @@
   }
 
   function askDelete() {
-    showForm("Delete saved answers", [{ name: "code", label: "Your code" },
-                                     { name: "pin", label: "Your PIN", numeric: true }],
-      "Delete them now", function (values, status) {
+    showForm(word("DELETE_SAVED"), [{ name: "code", label: word("CODE_LABEL") },
+                                    { name: "pin", label: word("PIN_LABEL"), numeric: true }],
+      word("DELETE_NOW"), function (values, status) {
         call("DELETE", "/api/saved/" + encodeURIComponent(values.code), { pin: values.pin })
           .then(function (res) {
-            status.textContent = res.ok ? "Your saved answers are deleted." : (res.data.error || "Sorry, that did not work.");
+            status.textContent = res.ok ? word("SAVED_DELETED") : failed(res);
           });
       });
   }
@@ -113,9 +121,9 @@
   function showLinks(links) {
     clearPanel();
     var box = el("div", { "class": "summary-links" });
-    box.appendChild(el("h2", {}, "Your summary"));
-    [["See and print your summary", links.html], ["Download it as a PDF", links.pdf],
-     ["Download the data for the council", links.json]].forEach(function (pair) {
+    box.appendChild(el("h2", {}, word("SUMMARY_HEADING")));
+    [[word("SUMMARY_PAGE"), links.html], [word("SUMMARY_PDF"), links.pdf],
+     [word("SUMMARY_DATA"), links.json]].forEach(function (pair) {
       if (pair[1]) {
         var a = el("a", { "href": pair[1], "class": "button", "target": "_blank", "rel": "noopener" }, pair[0]);
         box.appendChild(a);

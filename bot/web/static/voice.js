@@ -25,6 +25,11 @@
     return window.SteerChat;
   }
 
+  // The page's words (bot/web/wording.py), handed to the page and read by chat.js.
+  function word(name) {
+    return chat() && chat().word ? chat().word(name) : "";
+  }
+
   // --- playing replies, one after another
   function stopPlaying() {
     queue = [];
@@ -147,7 +152,7 @@
     }
     stopPlaying();
     if (!navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) {
-      setStatus("This browser cannot use a microphone here. Please type your answer.");
+      setStatus(word("NO_MICROPHONE"));
       return;
     }
     voiceOn = true;
@@ -167,11 +172,11 @@
         heardSpeech = false;
         recording = true;
         button.setAttribute("aria-pressed", "true");
-        button.textContent = "Listening. Press again when you have finished";
-        setStatus("Listening...");
+        button.textContent = word("LISTENING_BUTTON");
+        setStatus(word("LISTENING"));
       })
       .catch(function () {
-        setStatus("I cannot use the microphone. Please allow it in the browser, or type your answer.");
+        setStatus(word("MICROPHONE_BLOCKED"));
       });
   }
 
@@ -196,7 +201,7 @@
     recording = false;
     release();
     button.setAttribute("aria-pressed", "false");
-    button.textContent = "Press to speak";
+    button.textContent = word("PRESS_TO_SPEAK");
     send(wavFrom(downsample(chunks)));
     chunks = [];
   }
@@ -224,7 +229,7 @@
 
   function send(wav) {
     busy = true;
-    setStatus("Thinking...");
+    setStatus(word("THINKING"));
     post(wav).then(function (response) {
       if (response.status === 403 && response.headers.get("X-Steer-Refused") === "csrf") {
         return renewToken().then(function () { return post(wav); });
@@ -247,7 +252,7 @@
       play(data.audio);
       setStatus(data.audio_error || "");
     }).catch(function () {
-      setStatus("Sorry, I cannot reach Steer just now. Your answers so far are safe.");
+      setStatus(word("NETWORK_ERROR"));
     }).then(function () {
       busy = false;
       button.focus();
