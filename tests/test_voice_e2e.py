@@ -16,6 +16,7 @@ import requests
 from bank import default_bank
 from tests.conftest import Chat
 from tests.test_voice_audio import espeak_wav
+from voice.conversation import BACK_TO_QUESTIONS, TYPE_PIN
 from voice.spoken import spoken_parts
 
 pytestmark = pytest.mark.stack
@@ -227,3 +228,28 @@ def test_what_was_heard_never_reaches_the_logs(stack):
     logs = "".join(p.read_text(encoding="utf-8", errors="replace")
                    for p in (stack.settings.var_dir / "logs").glob("*.log"))
     assert "someone does all of it" not in logs.lower()
+
+
+def _user_texts(stack, sender_id: str) -> str:
+    """Everything the tracker store holds as said by the person in this conversation."""
+    import json
+    import sqlite3
+
+    with sqlite3.connect(stack.settings.var_dir / "trackers.db") as db:
+        rows = db.execute("SELECT data FROM events WHERE sender_id = ? AND type_name = 'user'", (sender_id,))
+        return " ".join(json.loads(data).get("text") or "" for (data,) in rows)
+
+
+def test_save_for_later_by_voice_asks_for_the_pin_on_the_keyboard_and_never_records_a_spoken_one(stack):
+    chat = VoiceChat(stack.settings.web_url)
+    chat.start()
+    asked = chat.question["id"]
+    chat.say("save for later")
+    assert any((m.get("custom") or {}).get("type") == "save_for_later" for m in chat.reply["messages"]), chat.reply
+    chat.say("four eight two nine")  # a PIN said out loud: not heard back, not sent on
+    assert chat.reply["heard"] == "" and chat.said_text == TYPE_PIN
+    said = _user_texts(stack, chat.sender_id)
+    assert "save for later" in said and not re.search(r"\b(?:four|eight|nine|4|8|9)\b", said)
+    chat.say("carry on")
+    assert chat.said_text.startswith(BACK_TO_QUESTIONS) and chat.question["id"] == asked
+    assert chat.assessment()["answers"] == {}

@@ -13,7 +13,7 @@ from actions.render import Asker, answer_payload
 from bank import default_bank
 from tests.test_voice_audio import espeak_wav
 from voice import audio
-from voice.conversation import CONFIRM, DENIED, SILENCE, VoiceLayer
+from voice.conversation import BACK_TO_QUESTIONS, CONFIRM, DENIED, SILENCE, TYPE_CODE_AND_PIN, TYPE_PIN, VoiceLayer
 from voice.grammar import COMMANDS, Expectation, Grammar, Option, expectation, normalise
 from voice.recognise import Heard, PocketSphinx, Recogniser
 from voice.speak import DEFAULT_RATE
@@ -171,6 +171,40 @@ def test_a_confirmation_is_dropped_when_the_question_changed_by_a_typed_turn():
     t.messages = asked(BANK.questions[1].id)  # the person typed an answer meanwhile
     t.hears("yes", sure=True)
     assert t.sent == ["yes"]  # "yes" is now just a word for the new question, not the old "3"
+
+
+# -- save for later and delete: a code and PIN are typed, never spoken
+
+SAVE_TURN = [{"text": "To save your answers, choose a PIN of 4 to 8 numbers. Type it in the box."},
+             {"custom": {"type": "save_for_later"}}]
+
+
+def test_save_for_later_and_delete_can_be_said_at_any_question():
+    grammar = Grammar(expectation(asked(BANK.questions[3].id)))
+    assert grammar.meaning("save for later").send == "save for later"
+    assert grammar.meaning("delete my answers").send == "delete my answers"
+
+
+def test_after_save_for_later_nothing_heard_reaches_the_conversation():
+    t = Layer()
+    t.messages = SAVE_TURN
+    turn = t.hears("four eight two nine", sure=True)  # a PIN said out loud
+    assert t.sent == [] and turn.heard == "" and turn.messages == [{"text": TYPE_PIN}]
+    assert "four" not in (t.recogniser.phrases or []) and "carry on" in t.recogniser.phrases
+    t.messages = [{"text": "To delete them, type your code and PIN."}, {"custom": {"type": "delete_saved"}}]
+    turn = t.hears("carry on", sure=False)  # unsure: not taken as leaving
+    assert t.sent == [] and turn.messages == [{"text": TYPE_CODE_AND_PIN}]
+
+
+def test_carry_on_goes_back_to_the_question():
+    t = Layer()
+    t.messages = SAVE_TURN
+    turn = t.hears("carry on", sure=True)
+    assert t.sent == ["repeat"] and turn.messages[0] == {"text": BACK_TO_QUESTIONS}
+
+
+def test_the_save_step_is_read_out_with_type_kept_as_type():
+    assert "Type it in the box" in " ".join(spoken_parts(SAVE_TURN))
 
 
 @pytest.fixture(scope="module")

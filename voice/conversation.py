@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, List, Optional
 
 from voice.audio import Speech
-from voice.grammar import Expectation, Grammar, Meaning, free_meaning
+from voice.grammar import COMMANDS, Expectation, Grammar, Meaning, free_meaning, normalise
 from voice.recognise import Recogniser
 from voice.speak import DEFAULT_RATE, MAX_RATE, MIN_RATE, RATE_STEP
 
@@ -29,7 +29,14 @@ FASTER = "OK, I will speak faster."
 SLOWEST = "This is as slow as I can speak."
 FASTEST = "This is as fast as I can speak."
 YOU_CHOSE = "You chose: {label}."
+TYPE_PIN = ("Please type your PIN (your secret number) on the keyboard. Then press Enter. "
+            "Or say carry on to go back to the questions.")
+TYPE_CODE_AND_PIN = ("Please type your code and your PIN (your secret number) on the keyboard. "
+                     "Or say carry on to go back to the questions.")
+BACK_TO_QUESTIONS = "OK. Back to the questions."
 PENDING_SECONDS = 600.0  # a confirmation left this long is forgotten
+_CARRY_ON = tuple(normalise(p) for p in COMMANDS["resume"][1])
+_REPEAT = tuple(normalise(p) for p in COMMANDS["repeat"][1])
 
 
 @dataclass
@@ -91,6 +98,8 @@ class VoiceLayer:
         if state.pending is not None and (state.pending_question != expect.question_id
                                           or time.monotonic() - state.pending_at > PENDING_SECONDS):
             state.pending = None  # the conversation moved on (a typed answer, or a long pause)
+        if expect.keyboard is not None:
+            return self._keyboard(sender_id, state, speech, expect.keyboard)
         grammar = None if expect.free and state.pending is None else Grammar(expect)
         heard = self.recogniser().recognise(speech.samples, grammar.phrases if grammar else None)
         meaning = grammar.meaning(heard.text) if grammar else free_meaning(heard.text)
@@ -111,6 +120,17 @@ class VoiceLayer:
         state.silent_turns += 1
         words = [SILENCE] if state.silent_turns == 1 else []  # one gentle prompt, then wait
         return self._own(state, "", words)
+
+    def _keyboard(self, sender_id: str, state: VoiceState, speech: Speech, step: str) -> Turn:
+        """A code and PIN are typed, never spoken: only "carry on" is listened for, and nothing
+        heard here goes to the conversation or back to the screen (it may have been a PIN)."""
+        state.pending = None
+        heard = self.recogniser().recognise(speech.samples, [*_CARRY_ON, *_REPEAT])
+        if heard.confident and normalise(heard.text) in _CARRY_ON:
+            replies = self.chat(sender_id, "repeat")
+            return Turn(heard=heard.text, messages=[{"text": BACK_TO_QUESTIONS}, *replies], rate=state.rate,
+                        said=[BACK_TO_QUESTIONS], sent="repeat", confident=True)
+        return self._own(state, "", [TYPE_PIN if step == "save_for_later" else TYPE_CODE_AND_PIN])
 
     def _own(self, state: VoiceState, heard: str, words: List[str]) -> Turn:
         return Turn(heard=heard, messages=[{"text": w} for w in words], rate=state.rate, said=list(words))

@@ -32,6 +32,8 @@ COMMANDS: Dict[str, Tuple[str, Tuple[str, ...]]] = {
     "resume": ("carry on", ("carry on", "continue", "go on")),
     "easier": ("easier words", ("easier words", "easy read")),
     "plainer": ("plain words", ("plain words", "plain english")),
+    "save": ("save for later", ("save for later", "save my answers")),
+    "delete_saved": ("delete my answers", ("delete my answers", "delete my saved answers")),
     "yes": ("yes", ("yes", "yes please", "yeah", "that's right", "correct")),
     "no": ("no", ("no", "no thanks", "not right", "wrong")),
 }
@@ -42,6 +44,9 @@ NEED_PHRASES = {
     2: ("a lot of help", "most days", "help most days", "most of the time"),
     3: ("help all the time", "every time", "someone does it all"),
 }
+# Steps that ask for a code and PIN: typed on the keyboard (a spoken PIN could be overheard,
+# and would be written into the conversation's record), so speech then only takes "carry on".
+KEYBOARD_STEPS = ("save_for_later", "delete_saved")
 _UNITS = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",
           "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen"]
 _TENS = ["", "", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
@@ -82,6 +87,7 @@ class Expectation:
     question_id: Optional[str] = None
     options: List[Option] = field(default_factory=list)
     extras: List[Option] = field(default_factory=list)  # buttons that are not the question's options
+    keyboard: Optional[str] = None  # "save_for_later" or "delete_saved": a PIN is typed, never spoken
 
     @property
     def free(self) -> bool:
@@ -94,15 +100,19 @@ class Expectation:
 
 def expectation(messages: Sequence[Dict[str, Any]]) -> Expectation:
     """From one bot turn (Rasa's REST shape): the question payload's options, else the buttons."""
-    payload = None
+    payload, keyboard = None, None
     buttons: List[Option] = []
     for m in messages:
         custom = m.get("custom") if isinstance(m, dict) else None
         if isinstance(custom, dict) and custom.get("type") == "question":
             payload = custom
+        if isinstance(custom, dict) and custom.get("type") in KEYBOARD_STEPS:
+            keyboard = custom["type"]
         for b in (m.get("buttons") or []) if isinstance(m, dict) else []:
             if isinstance(b, dict) and isinstance(b.get("title"), str) and isinstance(b.get("payload"), str):
                 buttons.append(Option(value=b["payload"], label=b["title"], payload=b["payload"]))
+    if keyboard is not None:
+        return Expectation(keyboard=keyboard)
     if payload is None:
         return Expectation(options=buttons)
     options = [Option(str(o.get("value", "")), str(o.get("label", "")), str(o.get("payload", "")))

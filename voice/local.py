@@ -12,6 +12,7 @@ internet), checks its SHA-256 and unpacks it; then set STEER_VOSK_MODEL to the f
 from __future__ import annotations
 
 import argparse
+import getpass
 import hashlib
 import io
 import os
@@ -41,6 +42,16 @@ BLOCK = 1600  # 0.1 s at 16 kHz
 NOT_RUNNING = "Steer is not running at {url}. Start it with make run, then try again."
 WELCOME = "Talk with Steer. Speak after each reply. A short pause sends your answer. Press Ctrl-C to end."
 GOODBYE = "Goodbye. Thank you for talking with Steer."
+# A code and PIN are typed, never spoken (voice/grammar.py KEYBOARD_STEPS), and never shown as typed.
+ASK_SAVED_CODE = "Did you save answers before? Type your code, then press Enter. To start new, just press Enter."
+ASK_PIN = "Now type your PIN (your secret number). Then press Enter."
+ASK_NEW_PIN = ("Type a PIN (a secret number) of 4 to 8 numbers. Then press Enter. "
+               "To go back without saving, just press Enter.")
+ASK_DELETE_CODE = "Type the code of the answers to delete. Then press Enter. To go back, just press Enter."
+SAVED_CODE = "I have saved your answers. Your code is: {code}. I will say it again: {code}."
+WRITE_CODE_DOWN = "Please write the code down, or ask someone to write it for you. You need it to come back."
+DELETED = "I have removed your saved answers."
+NOT_DONE = "Sorry, that did not work. Your answers so far are safe."
 
 
 class ModelError(RuntimeError):
@@ -133,9 +144,11 @@ class LocalConversation:
 
     def __init__(self, base_url: str, record: Callable[[], bytes] = record_answer,
                  play: Callable[[bytes], None] = play_wav, sender_id: Optional[str] = None,
-                 show: Callable[[str], None] = print) -> None:
+                 show: Callable[[str], None] = print, ask: Callable[[str], str] = input,
+                 ask_secret: Callable[[str], str] = getpass.getpass) -> None:
         self.base_url = base_url.rstrip("/")
         self.record, self.play, self.show = record, play, show
+        self.ask, self.ask_secret = ask, ask_secret  # the keyboard, for a code and a PIN
         self.sender_id = sender_id or f"voice-{uuid.uuid4().hex[:16]}"
         self.http = requests.Session()
         self.http.trust_env = False
@@ -151,14 +164,65 @@ class LocalConversation:
             if m.get("text"):
                 self.show(f"Steer: {m['text']}")
 
-    def begin(self) -> None:
-        reply = self.http.post(f"{self.base_url}/api/chat", json={"sender_id": self.sender_id, "message": "/greet"},
-                               timeout=60).json()
-        self._show(reply.get("messages", []))
+    def _reply(self, messages: List[dict]) -> None:
+        """Show and say messages that did not come from a spoken turn."""
+        self._show(messages)
         spoken = self.http.post(f"{self.base_url}/api/voice/reply",
-                                json={"sender_id": self.sender_id, "messages": reply.get("messages", [])},
-                                timeout=60).json()
+                                json={"sender_id": self.sender_id, "messages": messages}, timeout=60).json()
         self._say(spoken.get("audio", []))
+
+    def _chat(self, message: str) -> List[dict]:
+        reply = self.http.post(f"{self.base_url}/api/chat", json={"sender_id": self.sender_id, "message": message},
+                               timeout=60).json()
+        return reply.get("messages", [])
+
+    def _typed(self, prompt: str, secret: bool = False) -> str:
+        self._reply([{"text": prompt}])
+        return (self.ask_secret("> ") if secret else self.ask("> ")).strip()
+
+    def _error(self, response: requests.Response) -> str:
+        try:
+            return response.json().get("error") or NOT_DONE
+        except ValueError:
+            return NOT_DONE
+
+    def begin(self) -> None:
+        """A code and PIN from before bring the saved answers back; otherwise a new start."""
+        code = self._typed(ASK_SAVED_CODE)
+        while code:
+            pin = self._typed(ASK_PIN, secret=True)
+            r = self.http.post(f"{self.base_url}/api/resume", timeout=60,
+                               json={"code": code, "pin": pin, "sender_id": self.sender_id})
+            if r.ok:
+                self._reply(r.json().get("messages", []))
+                return
+            self._reply([{"text": self._error(r)}])
+            code = self._typed(ASK_SAVED_CODE)
+        self._reply(self._chat("/greet"))
+
+    def _save(self) -> None:
+        for _ in range(3):
+            pin = self._typed(ASK_NEW_PIN, secret=True)
+            if not pin:
+                break
+            r = self.http.post(f"{self.base_url}/api/assessments/{self.sender_id}/save", json={"pin": pin},
+                               timeout=60)
+            if r.ok:
+                code = r.json()["code"]
+                # Said one character at a time: "K X 7 M, 4 P Q R".
+                spelled = ", ".join(" ".join(part) for part in code.split("-"))
+                self._reply([{"text": SAVED_CODE.format(code=spelled)}, {"text": WRITE_CODE_DOWN}])
+                break
+            self._reply([{"text": self._error(r)}])
+        self._reply(self._chat("repeat"))
+
+    def _delete(self) -> None:
+        code = self._typed(ASK_DELETE_CODE)
+        if code:
+            pin = self._typed(ASK_PIN, secret=True)
+            r = self.http.delete(f"{self.base_url}/api/saved/{code}", json={"pin": pin}, timeout=60)
+            self._reply([{"text": DELETED if r.ok else self._error(r)}])
+        self._reply(self._chat("repeat"))
 
     def turn(self) -> dict:
         wav = self.record()
@@ -168,6 +232,11 @@ class LocalConversation:
             self.show(f"You: {reply['heard']}")
         self._show(reply.get("messages", []))
         self._say(reply.get("audio", []))
+        steps = [(m.get("custom") or {}).get("type") for m in reply.get("messages", []) if isinstance(m, dict)]
+        if "save_for_later" in steps:
+            self._save()
+        elif "delete_saved" in steps:
+            self._delete()
         return reply
 
     def run(self, turns: Optional[int] = None) -> None:

@@ -53,11 +53,14 @@ def options_words(expect: Expectation) -> str:
 def spoken_parts(messages: Sequence[Dict[str, Any]]) -> List[str]:
     """One piece of speech per message with words; the options go after the question's words."""
     parts: List[str] = []
+    expect = expectation(messages)
+    # "Type your code and PIN" stays "type": a PIN is never to be said out loud (grammar.KEYBOARD_STEPS).
+    listener = (lambda line: line) if expect.keyboard else unscreen
     for m in messages:
         text = m.get("text") if isinstance(m, dict) else None
         if isinstance(text, str) and text.strip():
-            parts.append(" ".join(unscreen(line).strip() for line in text.splitlines() if line.strip()))
-    choices = options_words(expectation(messages))
+            parts.append(" ".join(listener(line).strip() for line in text.splitlines() if line.strip()))
+    choices = options_words(expect)
     if choices:
         if parts:
             parts[-1] = f"{_sentence(parts[-1])} {choices}"
