@@ -13,7 +13,7 @@ from bot.cli import main as steer
 from bot.web import wording
 from tests.conftest import free_port
 from tests.test_voice_audio import espeak_wav
-from voice.local import MODEL_NAME, SAVED_CODE, LocalConversation, ModelError, install_model_zip
+from voice.local import DELETED, MODEL_NAME, SAVED_CODE, LocalConversation, ModelError, install_model_zip
 
 
 @pytest.mark.stack
@@ -76,6 +76,14 @@ def test_save_and_resume_with_no_screen_the_pin_typed_and_never_shown(stack):
     assert again.sender_id != talk.sender_id
     back = requests.get(f"{stack.settings.web_url}/api/assessments/{again.sender_id}", timeout=30).json()["answers"]
     assert back == answers
+
+    # "Delete my answers", said: the code and PIN typed, and the saved answers are gone.
+    again.ask = lambda _: code
+    _answer_by_voice(again, "delete my answers")
+    assert any(DELETED in line for line in shown)
+    gone = requests.post(f"{stack.settings.web_url}/api/resume", timeout=30,
+                         json={"code": code, "pin": "4829", "sender_id": "someone-new"})
+    assert gone.status_code == 403
 
 
 @pytest.mark.stack

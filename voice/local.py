@@ -24,6 +24,7 @@ import uuid
 import zipfile
 from pathlib import Path
 from typing import Callable, List, Optional
+from urllib.parse import quote
 
 import numpy as np
 import requests
@@ -220,7 +221,7 @@ class LocalConversation:
         code = self._typed(ASK_DELETE_CODE)
         if code:
             pin = self._typed(ASK_PIN, secret=True)
-            r = self.http.delete(f"{self.base_url}/api/saved/{code}", json={"pin": pin}, timeout=60)
+            r = self.http.delete(f"{self.base_url}/api/saved/{quote(code, safe='')}", json={"pin": pin}, timeout=60)
             self._reply([{"text": DELETED if r.ok else self._error(r)}])
         self._reply(self._chat("repeat"))
 
