@@ -71,6 +71,12 @@ def planned_total(slots: Dict[str, Any]) -> float:
     return sum(yearly(i) for i in slots.get("plan_items") or [])
 
 
+def category_label(plan: PlanBank, category: str, level: str) -> str:
+    """A spending category in the person's reading level (its id if the plan no longer has it)."""
+    option = plan.step("plan_spend_category").option(category)
+    return getattr(option.label, level) if option else category
+
+
 def item_key(index: int, item: Dict[str, Any]) -> str:
     """What a "Remove" button carries: the place and the item, so a stale button removes nothing."""
     return f"{index}:{item.get('category')}:{float(item.get('amount') or 0):g}:{item.get('per', 'year')}"
@@ -79,9 +85,10 @@ def item_key(index: int, item: Dict[str, Any]) -> str:
 def without_item(items: List[Dict[str, Any]], key: Any) -> Optional[Tuple[List[Dict[str, Any]], Dict[str, Any]]]:
     """The items with the one `key` names taken out, and that item; None if it is not there now."""
     place = str(key).split(":", 1)[0]
-    if not place.isdigit() or int(place) >= len(items) or item_key(int(place), items[int(place)]) != str(key):
+    i = int(place) if place.isdigit() else len(items)
+    if i >= len(items) or item_key(i, items[i]) != str(key):
         return None
-    return items[: int(place)] + items[int(place) + 1:], items[int(place)]
+    return items[:i] + items[i + 1:], items[i]
 
 
 def _text(value: Any) -> Optional[str]:

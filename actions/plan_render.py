@@ -8,7 +8,7 @@ from typing import Any, Dict, List
 from actions.budget import money
 from actions.content import say_text
 from actions.flow import SKIPPED
-from actions.plan_flow import PLAN_CHECK, item_key, need_areas, plan_slots, planned_total, step_of
+from actions.plan_flow import PLAN_CHECK, category_label, item_key, need_areas, plan_slots, planned_total, step_of
 from actions.plan_turn import choices
 from actions.render import Asker, answer_payload
 from bank import QuestionBank
@@ -120,8 +120,7 @@ class PlanAsker(Asker):
             PLAN_CHECK, "plan_check", self.say("plan_check_question"), choices_, self.progress(PLAN_CHECK))
 
     def _item_words(self, item: Dict[str, Any]) -> Dict[str, str]:
-        category = self.plan.step("plan_spend_category").option(item["category"])
-        return {"item": getattr(category.label, self.level) if category else item["category"],
+        return {"item": category_label(self.plan, item["category"], self.level),
                 "amount": money(item["amount"]), "per": self.say(f"per_{item.get('per', 'year')}")}
 
 

@@ -16,6 +16,7 @@ from actions.plan_flow import (
     PLAN_CHECK,
     PLAN_DONE,
     SPENDING,
+    category_label,
     need_areas,
     plan_slots,
     planned_total,
@@ -295,7 +296,6 @@ def _remove_item(ctx: Context, key: Any, plan: PlanBank) -> None:
         ctx.say("item_not_there")
         return
     items, removed = found
-    category = plan.step("plan_spend_category").option(removed["category"])
     ctx.set(plan_items=items)
-    ctx.say("item_removed", item=getattr(category.label, ctx.level) if category else removed["category"])
+    ctx.say("item_removed", item=category_label(plan, removed["category"], ctx.level))
     _say_total(ctx)
