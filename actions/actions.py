@@ -11,6 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 import ras
+from actions.binding import bind
 from actions.budget import budget_replies, finished_buttons
 from actions.content import say, say_text
 from actions.flow import FORM, REVIEW, REVIEW_DONE, all_form_slots, answers_of, counted_slots, required_slots
@@ -18,13 +19,15 @@ from actions.plan_flow import PLAN_CHECK, PLAN_DONE, PLAN_FORM, all_plan_slots, 
 from actions.plan_render import PlanAsker, plan_done_replies
 from actions.plan_turn import handle_plan
 from actions.render import Asker
+from actions.safety import guarded
 from actions.turn import handle
-from actions.understand import Parse, command_of, glossary_term
+from actions.understand import Parse, command_of, glossary_term, yes_or_no
 from bank import default_bank
 from bank.plan import default_plan
 
 # Answers are special-category personal data: this module logs events, never their content.
 logger = logging.getLogger(__name__)
+START_AGAIN = "start_again"  # the `pending` confirmation of "Start again"
 
 
 def send(dispatcher: CollectingDispatcher, replies: List[Dict[str, Any]]) -> None:
@@ -36,6 +39,8 @@ def send(dispatcher: CollectingDispatcher, replies: List[Dict[str, Any]]) -> Non
 
 
 class ValidateSaqForm(FormValidationAction):
+    run = guarded(FormValidationAction.run)
+
     def name(self) -> str:
         return "validate_saq_form"
 
@@ -59,12 +64,15 @@ class AskAction(Action):
     def name(self) -> str:
         return f"action_ask_{self.slot}"
 
+    @guarded
     async def run(self, dispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         send(dispatcher, Asker(tracker.slots, default_bank()).ask(self.slot))
         return []
 
 
 class ValidatePlanForm(FormValidationAction):
+    run = guarded(FormValidationAction.run)
+
     def name(self) -> str:
         return "validate_plan_form"
 
@@ -82,6 +90,7 @@ class ValidatePlanForm(FormValidationAction):
 
 
 class PlanAskAction(AskAction):
+    @guarded
     async def run(self, dispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         send(dispatcher, PlanAsker(tracker.slots, default_bank(), default_plan()).ask(self.slot))
         return []
@@ -98,6 +107,7 @@ class ActionShowBudget(Action):
     def name(self) -> str:
         return "action_show_budget"
 
+    @guarded
     async def run(self, dispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         bank = default_bank()
         result = ras.score(answers_of(tracker.slots, bank)).to_dict()
@@ -109,6 +119,7 @@ class ActionPlanDone(Action):
     def name(self) -> str:
         return "action_plan_done"
 
+    @guarded
     async def run(self, dispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         send(dispatcher, plan_done_replies(tracker.slots, tracker.sender_id))
         return []
@@ -123,7 +134,15 @@ class ActionRoute(Action):
     def name(self) -> str:
         return "action_route"
 
+    @guarded
     async def run(self, dispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        events = self._route(dispatcher, tracker)
+        asked = (tracker.get_slot("pending") or {}).get("slot") == START_AGAIN
+        if asked and not any(isinstance(e, dict) and e.get("name") == "pending" for e in events):
+            events.append(SlotSet("pending", None))  # a yes later on must not clear the answers
+        return events
+
+    def _route(self, dispatcher, tracker: Tracker) -> List[EventType]:
         bank, slots = default_bank(), tracker.slots
         parse = Parse.from_latest_message(tracker.latest_message)
         level = slots.get("reading_level") or "plain"
@@ -161,9 +180,19 @@ class ActionRoute(Action):
 
     def _finished(self, dispatcher, tracker, parse: Parse, level: str, voice: str) -> List[EventType]:
         command = command_of(parse)
+        if (tracker.get_slot("pending") or {}).get("slot") == START_AGAIN:
+            return self._start_again_answered(dispatcher, tracker, parse, level, voice)
         if parse.intent == "restart_assessment":
-            dispatcher.utter_message(text=say_text("started_again", level, voice))
-            return [AllSlotsReset(), SlotSet("welcomed", True), FollowupAction(FORM)]
+            # Every answer would go at once: say so, and wait for a yes.
+            name = tracker.get_slot("person_name") or ""
+            count = len(answers_of(tracker.slots, default_bank()))
+            dispatcher.utter_message(
+                text=say_text("confirm_start_again", level, voice, name=name, count=count),
+                buttons=[{"title": say_text("option_start_again_yes", level, voice),
+                          "payload": bind("/affirm", START_AGAIN)},
+                         {"title": say_text("option_start_again_no", level, voice),
+                          "payload": bind("/deny", START_AGAIN)}])
+            return [SlotSet("pending", {"slot": START_AGAIN})]
         if parse.intent == "change" or command == "go_back":
             return [SlotSet(REVIEW, None), SlotSet("ras_result", None), FollowupAction(FORM)]
         if command == "repeat":
@@ -175,4 +204,20 @@ class ActionRoute(Action):
             return []
         dispatcher.utter_message(text=say_text("finished", level, voice), buttons=finished_buttons(level, voice))
         return []
+
+    def _start_again_answered(self, dispatcher, tracker, parse: Parse, level: str, voice: str) -> List[EventType]:
+        named = parse.entities.get("q") if parse.is_payload else None
+        answer = yes_or_no(parse) if named in (None, START_AGAIN) else None
+        if answer is True:
+            dispatcher.utter_message(text=say_text("started_again", level, voice))
+            return [AllSlotsReset(), SlotSet("welcomed", True), FollowupAction(FORM)]
+        if answer is False:
+            dispatcher.utter_message(text=say_text("kept_answers", level, voice),
+                                     buttons=finished_buttons(level, voice))
+            return [SlotSet("pending", None)]
+        # Anything else: nothing is cleared, and the message is read as it would be otherwise.
+        slots = {**tracker.slots, "pending": None}
+        events = self._finished(dispatcher, Tracker.from_dict({**tracker.current_state(), "slots": slots}),
+                                parse, level, voice)
+        return [SlotSet("pending", None), *events]
 

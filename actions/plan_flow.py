@@ -85,7 +85,7 @@ def item_key(index: int, item: Dict[str, Any]) -> str:
 def without_item(items: List[Dict[str, Any]], key: Any) -> Optional[Tuple[List[Dict[str, Any]], Dict[str, Any]]]:
     """The items with the one `key` names taken out, and that item; None if it is not there now."""
     place = str(key).split(":", 1)[0]
-    i = int(place) if place.isdigit() else len(items)
+    i = int(place) if place.isascii() and place.isdecimal() else len(items)  # "²".isdigit() is True
     if i >= len(items) or item_key(i, items[i]) != str(key):
         return None
     return items[:i] + items[i + 1:], items[i]

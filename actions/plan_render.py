@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any, Dict, List
 
+from actions.binding import ask_key, bind
 from actions.budget import money
 from actions.content import say_text
 from actions.flow import SKIPPED
@@ -52,9 +53,11 @@ class PlanAsker(Asker):
         options = self.options(step)
         if step.kind == "text":
             lines.append(self.say("plan_text_hint"))
+        key = ask_key(slot, self.slots)
+        options = [(v, label, bind(payload, key)) for v, label, payload in options]
         buttons = [{"title": label, "payload": payload} for _, label, payload in options]
         if step.kind in ("text", "money"):
-            buttons.append({"title": self.say("option_skip"), "payload": "/skip"})
+            buttons.append({"title": self.say("option_skip"), "payload": bind("/skip", key)})
         message: Reply = {"text": "\n".join(lines)}
         if buttons:
             message["buttons"] = buttons

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from typing import Any, Dict, Optional, Tuple
 
+from actions.binding import stale_for
 from actions.budget import money
 from actions.content import say_text
 from actions.flow import SKIPPED
@@ -24,7 +25,7 @@ from actions.plan_flow import (
     step_of,
     without_item,
 )
-from actions.turn import Context, Outcome
+from actions.turn import Context, Outcome, is_positional
 from actions.understand import Parse, command_of, normalise, number_of, term_to_explain, yes_or_no
 from bank import QuestionBank
 from bank.plan import SECTIONS, PlanBank, PlanStep
@@ -59,15 +60,18 @@ def period_of(parse: Parse) -> Optional[str]:
 
 
 def handle_plan(slot: str, parse: Parse, slots: Dict[str, Any], bank: QuestionBank, plan: PlanBank) -> Outcome:
-    ctx = Context(slot, parse, {**slots, slot: None}, bank, Outcome())
+    ctx = Context(slot, parse, {**slots, slot: None}, bank, Outcome(), plan)
     ctx.set(**{slot: None})
     if ctx.slots.get("paused"):
         ctx.set(paused=False)
     step, _area = step_of(slot, plan)
-    if _pending(ctx, step):
-        return ctx.out
     free_text = step is not None and step.kind == "text"
     command = command_of(Parse(parse.text) if free_text and not parse.is_payload else parse)
+    if stale_for(parse, slot, ctx.slots, is_positional(parse, command)) is not None:
+        ctx.say("stale_button")  # meant for another question (a double tap, an old button): use nothing
+        return ctx.out
+    if _pending(ctx, step):
+        return ctx.out
     if command is None and step is not None and _asks_about_an_option(parse, step):
         command = "explain"
     if command:
@@ -171,8 +175,11 @@ def _choice(ctx: Context, parse: Parse, step: PlanStep) -> None:
 def _item_done(ctx: Context, more: bool) -> None:
     """A spending item is complete: move it into plan_items and say the running total."""
     slots = ctx.slots
-    cost = slots.get("plan_spend_amount") or {}
-    if slots.get("plan_spend_category") not in (None, SKIPPED) and cost.get("amount"):
+    cost = slots.get("plan_spend_amount")
+    cost = cost if isinstance(cost, dict) else {}  # a skipped amount holds SKIPPED, not an amount
+    if slots.get("plan_spend_category") not in (None, SKIPPED) and not cost.get("amount"):
+        ctx.say("item_not_added", item=category_label(ctx.plan, slots["plan_spend_category"], ctx.level))
+    elif slots.get("plan_spend_category") not in (None, SKIPPED):
         item = {"category": slots["plan_spend_category"], "amount": cost["amount"], "per": cost.get("per", "year"),
                 "reason": slots.get("plan_spend_reason") if slots.get("plan_spend_reason") != SKIPPED else "",
                 "outcome_area": slots.get("plan_spend_outcome") if slots.get("plan_spend_outcome") not in

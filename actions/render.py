@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from typing import Any, Dict, List, Optional
 
+from actions.binding import ask_key, bind
 from actions.content import say_text
 from actions.flow import REVIEW, SKIPPED, progress, question_slots
 from bank import Question, QuestionBank
@@ -55,7 +56,7 @@ class Asker:
     def payload(self, qid: str, section: str, options: List[Dict[str, str]], prog: Optional[dict] = None,
                 text: str = "") -> Reply:
         return {"custom": {
-            "type": "question", "id": qid, "section": section,
+            "type": "question", "id": qid, "ask": ask_key(qid, self.slots), "section": section,
             "reading_level": self.level, "answering_for": self.voice,
             "options": options,
             "progress": {"done": prog["done"], "total": prog["total"]} if prog else None,
@@ -77,7 +78,8 @@ class Asker:
         return self.setup(slot)
 
     def _choices(self, slot: str, section: str, text: str, choices: List[tuple], prog=None) -> List[Reply]:
-        options = [{"value": v, "label": label, "payload": p} for v, label, p in choices]
+        key = ask_key(slot, self.slots)  # every button names its question (actions/binding.py)
+        options = [{"value": v, "label": label, "payload": bind(p, key)} for v, label, p in choices]
         buttons = [{"title": o["label"], "payload": o["payload"]} for o in options]
         message: Reply = {"text": text}
         if buttons:
@@ -125,7 +127,7 @@ class Asker:
         if float(self.slots.get("tries") or 0) >= 2:
             replies[-2].setdefault("buttons", []).extend([
                 {"title": self.say("option_explain"), "payload": "/explain"},
-                {"title": self.say("option_skip"), "payload": "/skip"},
+                {"title": self.say("option_skip"), "payload": bind("/skip", question.id)},
             ])
         return replies
 

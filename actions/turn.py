@@ -7,12 +7,14 @@ The raw text Rasa put in the requested slot is always replaced: by an answer, or
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional
 
+from actions.binding import ask_key, bind, stale_for
 from actions.content import say_text
-from actions.flow import REVIEW, REVIEW_DONE, SETUP_SLOTS, SKIPPED, previous_slot, question_slots
+from actions.flow import REVIEW, REVIEW_DONE, SETUP_SLOTS, SKIPPED, counted_slots, previous_slot, question_slots
 from actions.understand import Parse, command_of, match_option, number_of, term_to_explain, yes_or_no
 from bank import QuestionBank
 
@@ -34,6 +36,7 @@ class Context:
     slots: Dict[str, Any]
     bank: QuestionBank
     out: Outcome
+    plan: Any = None  # the support-plan bank, in the plan form
 
     @property
     def level(self) -> str:
@@ -57,10 +60,10 @@ def handle(slot: str, parse: Parse, slots: Dict[str, Any], bank: QuestionBank) -
     ctx.set(**{slot: None})
     if ctx.slots.get("paused"):
         ctx.set(paused=False)
-    if _confirming(ctx):
-        return ctx.out
     free_text = slot in ("person_name", "relationship")
     command = _command(parse, free_text)
+    if _stale(ctx, command) or _change_offered(ctx) or _confirming(ctx):
+        return ctx.out
     if command and not _command_is_answer(ctx, command):
         _run_command(ctx, command)
     elif slot in SETUP_SLOTS:
@@ -77,6 +80,71 @@ def _command(parse: Parse, free_text: bool) -> Optional[str]:
     if free_text and not parse.is_payload:
         return command_of(Parse(parse.text))
     return command_of(parse)
+
+
+def is_positional(parse: Parse, command: Optional[str]) -> bool:
+    """Whether the message means something only for the question it was meant for: any button
+    shown with a question, an answer in words or numbers, "go back" and "skip"."""
+    return parse.is_payload or command in (None, "go_back", "skip")
+
+
+def question_number(key: str, slots: Dict[str, Any], bank: QuestionBank) -> Optional[int]:
+    """"Question n" as the person saw it, for a question of the bank; None for any other step."""
+    order = counted_slots(slots, bank)
+    return order.index(key) + 1 if key in order else None
+
+
+def _stale(ctx: Context, command: Optional[str]) -> bool:
+    """A message meant for another question: say so, offer it as a change, and record nothing."""
+    key = stale_for(ctx.parse, ctx.slot, ctx.slots, is_positional(ctx.parse, command))
+    if key is None:
+        return False
+    old, now = question_number(key, ctx.slots, ctx.bank), question_number(ctx.slot, ctx.slots, ctx.bank)
+    if old is None or now is None:
+        ctx.say("stale_button")
+        return True
+    question, value = ctx.bank.question(key), ctx.parse.entities.get("value")
+    recorded = ctx.slots.get(key)
+    if ctx.parse.intent != "answer" or not isinstance(value, str) or question.option(value) is None:
+        ctx.say("stale_answer", old=old, now=now)
+    elif recorded == value:
+        ctx.say("already_answered", old=old, now=now)
+    elif recorded is None:
+        ctx.say("stale_answer", old=old, now=now)
+    else:  # an older question's other answer: perhaps a change of mind, so ask
+        ctx.say("stale_answer", old=old, now=now)
+        label = getattr(question.option(value).label, ctx.level)
+        here = ask_key(ctx.slot, ctx.slots)
+        ctx.out.replies.append({"text": _words(ctx, "offer_change", old=old, label=label), "buttons": [
+            {"title": _words(ctx, "option_change_to", old=old),
+             "payload": bind("/change" + json.dumps({"question": key, "value": value}, separators=(",", ":")), here)},
+            {"title": _words(ctx, "option_keep_answer"), "payload": "/repeat"},
+        ]})
+    return True
+
+
+def _change_offered(ctx: Context) -> bool:
+    """The person took the offer above: that earlier question's answer changes, and only that."""
+    parse = ctx.parse
+    key, value = parse.entities.get("question"), parse.entities.get("value")
+    if not (parse.is_payload and parse.intent == "change" and ctx.slot != REVIEW and isinstance(value, str)):
+        return False
+    question = ctx.bank.question(key) if isinstance(key, str) else None
+    if question is None or key not in question_slots(ctx.slots, ctx.bank) or question.option(value) is None:
+        ctx.say("stale_button")
+        return True
+    now = question_number(ctx.slot, ctx.slots, ctx.bank)
+    if ctx.slots.get(key) == value and now is not None:  # the offer pressed twice
+        ctx.say("already_answered", old=question_number(key, ctx.slots, ctx.bank), now=now)
+        return True
+    ctx.set(**{key: value})
+    ctx.say("changed_other", old=question_number(key, ctx.slots, ctx.bank),
+            label=getattr(question.option(value).label, ctx.level))
+    return True
+
+
+def _words(ctx: Context, key: str, **fields: Any) -> str:
+    return say_text(key, ctx.level, ctx.voice, name=ctx.slots.get("person_name") or "", **fields)
 
 
 def _command_is_answer(ctx: Context, command: str) -> bool:

@@ -83,6 +83,8 @@ class Parse:
     intent: Optional[str] = None
     confidence: float = 0.0
     entities: Dict[str, Any] = field(default_factory=dict)
+    # The ask key (actions/binding.py) of the question the sender last showed the person, if it says.
+    seen: Optional[str] = None
 
     @property
     def is_payload(self) -> bool:
@@ -92,11 +94,13 @@ class Parse:
     def from_latest_message(cls, latest: Dict[str, Any]) -> Parse:
         intent = latest.get("intent") or {}
         entities = {e.get("entity"): e.get("value") for e in latest.get("entities") or [] if e.get("entity")}
+        seen = (latest.get("metadata") or {}).get("question")
         return cls(
             text=(latest.get("text") or "").strip(),
             intent=intent.get("name"),
             confidence=float(intent.get("confidence") or 0.0),
             entities=entities,
+            seen=seen if isinstance(seen, str) else None,
         )
 
 
@@ -163,8 +167,9 @@ def number_of(text: str) -> Optional[int]:
     if len(words) != 1:
         return None
     word = words[0]
-    if word.isdigit() and len(word) <= 3:
-        return int(word)
+    digits = [unicodedata.digit(ch, None) for ch in word]
+    if len(word) <= 3 and None not in digits:  # any script's digits: "2", "٢", "⓶", "፪"
+        return int("".join(map(str, digits)))
     return _NUMBER_WORDS.get(word)
 
 

@@ -73,6 +73,11 @@ class Chat:
     def buttons(self) -> List[Dict[str, str]]:
         return [b for m in self.last for b in m.get("buttons") or []]
 
+    def answer(self, value: str) -> List[Dict[str, Any]]:
+        """Press the current question's option with this value (its own payload)."""
+        option = next(o for o in self.question["options"] if o["value"] == value)
+        return self.send(option["payload"])
+
     def press(self, title_part: str) -> List[Dict[str, Any]]:
         button = next(b for b in self.buttons if title_part.lower() in b["title"].lower())
         return self.send(button["payload"])
@@ -96,8 +101,17 @@ class Chat:
         return self.question
 
 
-def answer_payload(value: str) -> str:
-    return "/answer" + json.dumps({"value": value}, separators=(",", ":"))
+def answer_payload(value: str, q: str) -> str:
+    """An answer button's payload, naming the question it answers (actions/binding.py)."""
+    return "/answer" + json.dumps({"value": value, "q": q}, separators=(",", ":"))
+
+
+def button(payload: str):
+    """A button payload as Rasa parses it: "/intent{json}" -> Parse(intent, entities)."""
+    from actions.understand import Parse
+
+    intent, brace, rest = payload[1:].partition("{")
+    return Parse(payload, intent, 1.0, json.loads(brace + rest) if brace else {})
 
 
 @pytest.fixture()

@@ -4,7 +4,7 @@ import pytest
 
 from bank import default_bank
 from easy_read.glossary import default_glossary
-from tests.conftest import Chat, answer_payload
+from tests.conftest import Chat
 
 pytestmark = pytest.mark.stack
 BANK, GLOSSARY = default_bank(), default_glossary()
@@ -14,7 +14,7 @@ def test_inside_a_question_the_word_is_explained_and_the_answers_stay(chat: Chat
     first = chat.start(level="easy_read")
     assert isinstance(first["terms"], list)
     question = BANK.question(first["id"])
-    chat.send(answer_payload(question.options[1].value))
+    chat.answer(question.options[1].value)
     asked = chat.question["id"]
     before = chat.assessment()["answers"]
 

@@ -202,7 +202,7 @@ def test_answer_ids_survive_a_resume_into_the_plan(stack, chat):
     other.last = resume(other.base_url, code, "5192", other.sender_id).json()["messages"]
     assert other.question["id"] == "plan_good_day", other.last
     assert other.assessment()["plan"]["about"]["likes"] == TYPED["plan_likes"]
-    other.send(answer_payload("x"))  # a stray button payload in a text step is read back, not recorded
+    other.send(answer_payload("x", "plan_good_day"))  # a stray button payload in a text step is read back, not recorded
     assert other.assessment()["plan"]["about"].get("good_day") is None
 
 

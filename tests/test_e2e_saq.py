@@ -7,7 +7,7 @@ import requests
 
 import ras
 from bank import default_bank
-from tests.conftest import Chat, answer_payload
+from tests.conftest import Chat
 
 pytestmark = pytest.mark.stack
 BANK = default_bank()
@@ -31,7 +31,7 @@ def answer_all_by_buttons(chat: Chat, pick) -> dict:
         assert [o["value"] for o in payload["options"]] == [o.value for o in question.options]
         option = question.options[pick(question)]
         given[question.id] = option.value
-        chat.send(answer_payload(option.value))
+        chat.answer(option.value)
     return given
 
 
@@ -97,9 +97,9 @@ def test_full_saq_by_typed_free_text(chat):
                 chat.send("yes")
             else:
                 chat.send("no")
-                chat.send(answer_payload(target.value))
+                chat.answer(target.value)
         elif chat.question and chat.question["id"] == question.id:
-            chat.send(answer_payload(target.value))  # not mapped: never guessed, options offered again
+            chat.answer(target.value)  # not mapped: never guessed, options offered again
         recorded[question.id] = target.value
     assert confirmations > 0, "free descriptions should be confirmed before they are recorded"
     assert chat.assessment()["answers"] == recorded
@@ -177,7 +177,7 @@ def test_go_back_skip_and_review_change(chat):
     answer_all_by_buttons(chat, lambda q: 1)
     chat.send("1")  # change question 1 from the check
     assert chat.question["id"] == first.id
-    chat.send(answer_payload(first.options[3].value))
+    chat.answer(first.options[3].value)
     assert chat.question["id"] == "review"
     assert chat.assessment()["answers"][first.id] == first.options[3].value
     result = finish_review(chat)
@@ -242,9 +242,28 @@ def test_finished_conversation_can_repeat_change_and_restart(chat):
     assert chat.question["id"] == "review"
     second = finish_review(chat)
     assert second["annual"] == first["annual"]
+    given = chat.assessment()["answers"]
+    chat.send("/restart_assessment")  # every answer would go: it says so and waits for a yes
+    assert f"all {len(given)} answers" in chat.text and chat.assessment()["answers"] == given
+    chat.press("No, keep")
+    assert chat.assessment()["answers"] == given
     chat.send("/restart_assessment")
+    chat.send("yes")  # an unbound "yes" can also say it, but only straight after the question
     assert chat.question["id"] == "answering_for"
     assert chat.assessment()["answers"] == {}
+
+
+def test_a_yes_long_after_start_again_was_asked_clears_nothing(chat):
+    chat.start()
+    answer_all_by_buttons(chat, lambda q: 0)
+    finish_review(chat)
+    given = chat.assessment()["answers"]
+    chat.send("/restart_assessment")
+    clear = next(b["payload"] for b in chat.buttons if "clear" in b["title"].lower())
+    chat.send("repeat")
+    chat.send(clear)  # the old "Yes, clear my answers" button, pressed after something else
+    chat.send("yes")
+    assert chat.assessment()["answers"] == given
 
 
 def test_answers_never_reach_the_logs(stack, chat):

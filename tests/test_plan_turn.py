@@ -10,6 +10,7 @@ from actions.plan_turn import handle_plan, money_of
 from actions.understand import Parse
 from bank import default_bank
 from bank.plan import default_plan
+from tests.conftest import answer_payload, button
 
 BANK, PLAN = default_bank(), default_plan()
 RESULT = {"annual": 4200, "outcomes": [{"area": "looking_after_myself"}, {"area": "community"}]}
@@ -97,8 +98,8 @@ def test_explain_a_way_of_managing_money():
 def test_choice_by_number_and_button():
     assert handle_plan("plan_management", Parse("2"), base(), BANK, PLAN).updates["plan_management"] == \
         "council_managed"
-    button = Parse('/answer{"value":"mixture"}', "answer", 1.0, {"value": "mixture"})
-    assert handle_plan("plan_management", button, base(), BANK, PLAN).updates["plan_management"] == "mixture"
+    pressed = button(answer_payload("mixture", "plan_management"))
+    assert handle_plan("plan_management", pressed, base(), BANK, PLAN).updates["plan_management"] == "mixture"
 
 
 def test_go_back_keeps_the_old_answer_on_skip():

@@ -6,6 +6,7 @@ from actions.flow import REVIEW, SKIPPED, next_slot, required_slots
 from actions.turn import first_name, handle, relationship_of
 from actions.understand import Parse
 from bank import default_bank
+from tests.conftest import answer_payload, button
 
 BANK = default_bank()
 FIRST = BANK.questions[0]
@@ -22,12 +23,12 @@ def said(outcome):
 
 def test_button_payload_records_the_value():
     value = FIRST.options[2].value
-    out = handle(FIRST.id, Parse(f'/answer{{"value":"{value}"}}', "answer", 1.0, {"value": value}), setup_done(), BANK)
+    out = handle(FIRST.id, button(answer_payload(value, FIRST.id)), setup_done(), BANK)
     assert out.updates[FIRST.id] == value
 
 
 def test_payload_with_unknown_value_is_not_guessed():
-    parse = Parse('/answer{"value":"nonsense"}', "answer", 1.0, {"value": "nonsense"})
+    parse = button(answer_payload("nonsense", FIRST.id))
     out = handle(FIRST.id, parse, setup_done(), BANK)
     assert out.updates[FIRST.id] is None
     assert "did not understand" in said(out)

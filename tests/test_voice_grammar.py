@@ -9,6 +9,7 @@ from typing import List
 import numpy as np
 import pytest
 
+from actions.binding import bind
 from actions.render import Asker, answer_payload
 from bank import default_bank
 from tests.test_voice_audio import espeak_wav
@@ -32,7 +33,7 @@ def test_grammar_comes_from_the_question_payload():
     grammar = Grammar(expectation(asked(question.id)))
     for option in question.options:
         payload = grammar.meaning(option.label.plain).send
-        assert payload == answer_payload(option.value)
+        assert payload == bind(answer_payload(option.value), question.id)
         assert grammar.meaning(option.label.easy_read).send == payload  # either reading level
     assert grammar.meaning("two").send == "2" and grammar.meaning("number four").send == "4"
     assert grammar.meaning("the second one").send == "2"
@@ -52,14 +53,15 @@ def test_a_phrase_two_options_share_is_sent_as_words():
 def test_numbers_in_the_check_of_answers_pick_the_spoken_list_not_a_question():
     messages = asked("review", **{q.id: q.options[0].value for q in BANK.questions})
     grammar = Grammar(expectation(messages))
-    assert grammar.meaning("one").send == "/review_ok"  # "1" there would mean "change question 1"
+    assert grammar.meaning("one").send == '/review_ok{"q":"review"}'  # "1" there would mean "change question 1"
 
 
 def test_yes_and_no_pick_the_confirmation_buttons():
     question = BANK.questions[0]
     messages = asked(question.id, pending={"slot": question.id, "value": question.options[2].value})
     grammar = Grammar(expectation(messages))
-    assert grammar.meaning("yes").send == "/affirm" and grammar.meaning("no").send == "/deny"
+    yes, no = bind("/affirm", question.id), bind("/deny", question.id)  # bound to the question confirmed
+    assert grammar.meaning("yes").send == yes and grammar.meaning("no").send == no
 
 
 def test_free_text_questions_have_no_grammar():
@@ -125,7 +127,9 @@ SILENT = audio.Speech(np.zeros(16000, dtype=np.int16), 16000, 1.0, False)
 def test_a_sure_answer_is_sent_and_said_back():
     t = Layer()
     turn = t.hears("two", sure=True)
-    assert t.sent == ["2"] and turn.messages[0]["text"].startswith("You chose: ")
+    # "two" goes as the option's own button, which names its question (a repeat cannot answer the next)
+    assert t.sent == ['/answer{"value":"a_little_help","q":"washing_dressing"}']
+    assert turn.messages[0]["text"].startswith("You chose: ")
     assert "two" in t.recogniser.phrases and "go back" in t.recogniser.phrases
 
 
@@ -135,7 +139,7 @@ def test_an_unsure_answer_is_confirmed_before_it_is_sent():
     turn = t.hears(label, sure=False)
     assert t.sent == [] and turn.messages == [{"text": CONFIRM.format(said=normalise(label))}]
     t.hears("yes", sure=False)
-    assert t.sent == ['/answer{"value":"help_most_days"}']
+    assert t.sent == ['/answer{"value":"help_most_days","q":"washing_dressing"}']
 
 
 def test_no_to_a_confirmation_sends_nothing_and_asks_again():
@@ -144,7 +148,7 @@ def test_no_to_a_confirmation_sends_nothing_and_asks_again():
     turn = t.hears("no", sure=True)
     assert t.sent == [] and turn.messages == [{"text": DENIED}]
     t.hears("four", sure=True)
-    assert t.sent == ["4"]
+    assert t.sent == ['/answer{"value":"help_all_the_time","q":"washing_dressing"}']
 
 
 def test_slower_and_faster_stay_in_the_voice_layer():
@@ -229,7 +233,7 @@ def test_every_option_of_a_question_is_heard_by_its_words(sphinx):
     grammar = Grammar(expectation(asked(question.id)))
     for option in question.options:
         heard = sphinx.recognise(audio.read_wav(espeak_wav(option.label.plain)).samples, grammar.phrases)
-        assert grammar.meaning(heard.text).send == answer_payload(option.value), heard
+        assert grammar.meaning(heard.text).send == bind(answer_payload(option.value), question.id), heard
 
 
 def test_out_of_grammar_speech_is_not_sure(sphinx):

@@ -169,10 +169,15 @@ class VoiceLayer:
     def _send(self, sender_id: str, state: VoiceState, meaning: Meaning, expect: Expectation, confident: bool,
               heard: Optional[str] = None) -> Turn:
         assert meaning.send is not None
-        replies = self.chat(sender_id, meaning.send)
+        send = meaning.send
+        if meaning.kind == "number" and expect.options and send.isdecimal() and 1 <= int(send) <= len(expect.options):
+            # "two" is sent as that option's own button, which names its question: said twice
+            # (or heard after a typed answer), it is not taken as the answer to the next one.
+            send = expect.options[int(send) - 1].payload
+        replies = self.chat(sender_id, send)
         said: List[str] = []
         if meaning.kind in ("option", "number") and expect.options and not expect.yes_no:
             said = [YOU_CHOSE.format(label=meaning.understood.rstrip("."))]
         messages = [{"text": w} for w in said] + list(replies)
-        return Turn(heard=heard or meaning.said, messages=messages, rate=state.rate, said=said, sent=meaning.send,
+        return Turn(heard=heard or meaning.said, messages=messages, rate=state.rate, said=said, sent=send,
                     confident=confident)

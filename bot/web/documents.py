@@ -12,6 +12,7 @@ from urllib.parse import quote
 
 from flask import Blueprint, Response, current_app, jsonify, request
 
+from actions.flow import answers_of
 from actions.plan_flow import plan_from_slots
 from bot.assessment import assessment_from_slots
 from bot.web import wording
@@ -91,10 +92,20 @@ def save(sender_id: str):
     return jsonify(code=code, days=store.expiry_days)
 
 
+def _answers_here(sender_id: str) -> int:
+    """How many SAQ answers this conversation holds now (a resume would replace them)."""
+    if not _known_to_store(sender_id):
+        return 0
+    return len(answers_of(rasa().tracker(sender_id).get("slots") or {}, question_bank()))
+
+
 @bp.post("/resume")
 def resume():
     body = json_object(wording.RESUME_NOT_OBJECT)
     sender_id = check_sender_id(body.get("sender_id"))
+    here = _answers_here(sender_id)
+    if here and body.get("replace") is not True:  # asked before the code is looked at: it tells nothing
+        return jsonify(confirm="replace", count=here, error=wording.RESUME_REPLACES.format(count=here)), 409
     state = _store_call(saved_store().resume, _code(body.get("code")), _pin(body))
     slots = state.get("slots") if isinstance(state, dict) else None
     if not isinstance(slots, dict):

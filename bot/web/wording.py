@@ -12,6 +12,7 @@ RASA_SLOW = (
     "Please wait a minute. Then type repeat to see the question again."
 )
 RASA_BROKEN = "Sorry, something went wrong on my side. Your answers so far are safe. Please try again in a minute."
+PART_RESTARTING = "Sorry, part of Steer is starting again. Your answers so far are safe. Please try again in a moment."
 
 # Said to whoever calls the API (people who build on Steer, and the web page).
 NOT_JSON_TYPE = "Please send the request as JSON, with the header Content-Type: application/json."
@@ -56,6 +57,7 @@ UNKNOWN_HOST = ("Steer does not answer on this address. Please use the address S
 CSRF_OTHER_SITE = "This request came from another website, so Steer refused it. Please use Steer's own page."
 CSRF_TOKEN = "This page is out of date. Please load the page again. Your answers so far are safe."
 CANNOT_DELETE = "Sorry, I could not clear the answers just now. Please ask a worker for help."
+CONVERSATION_CLEARED = "These answers were cleared, so this chat has ended. To start again, open Steer in a new tab."
 
 # The chat page and the kiosk (bot/web/templates/, shown and read out by static/chat.js and kiosk.js).
 PAGE_HEADING = "Questions about the help you need"
@@ -125,6 +127,11 @@ SAVED_WRITE_DOWN = "Write the code down. You need the code and your PIN (your se
 SAVED_KEPT = "Steer keeps your answers for {days} days."
 SAVED_DELETED = "I have removed your saved answers."
 SAVED_FAILED = "Sorry, that did not work. Please try again."
+RESUME_REPLACES = (
+    "You have {count} answers here already. Your saved answers will take their place. "
+    "You cannot get these answers back."
+)
+REPLACE_THEM = "Yes, use my saved answers"
 SUMMARY_HEADING = "Your summary"
 SUMMARY_PAGE = "See and print your summary"
 SUMMARY_PDF = "Download it as a PDF file"

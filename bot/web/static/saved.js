@@ -97,13 +97,25 @@
   function askResume() {
     showForm(word("RESUME_SAVED"), [{ name: "code", label: word("CODE_LABEL_EXAMPLE") },
                                     { name: "pin", label: word("PIN_LABEL"), numeric: true }],
-      word("CONTINUE"), function (values, status) {
-        call("POST", "/api/resume", { code: values.code, pin: values.pin, sender_id: window.SteerChat.senderId() })
-          .then(function (res) {
-            if (!res.ok) { status.textContent = failed(res); return; }
-            clearPanel();
-            window.SteerChat.render(res.data.messages || []);
-          });
+      word("CONTINUE"), function (values, status) { resumeWith(values, status, false); });
+  }
+
+  // Answers already given here are only replaced after a yes (the server asks: 409, confirm).
+  function resumeWith(values, status, replace) {
+    call("POST", "/api/resume", { code: values.code, pin: values.pin, sender_id: window.SteerChat.senderId(),
+                                  replace: replace })
+      .then(function (res) {
+        if (!res.ok && res.data && res.data.confirm === "replace") {
+          status.textContent = res.data.error;
+          var yes = el("button", { "type": "button", "class": "button" }, word("REPLACE_THEM"));
+          yes.addEventListener("click", function () { resumeWith(values, status, true); });
+          status.parentNode.insertBefore(yes, status.nextSibling);
+          yes.focus();
+          return;
+        }
+        if (!res.ok) { status.textContent = failed(res); return; }
+        clearPanel();
+        window.SteerChat.render(res.data.messages || []);
       });
   }
 
