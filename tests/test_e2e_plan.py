@@ -108,8 +108,27 @@ def save(chat: Chat, pin="4829", **extra) -> requests.Response:
                          timeout=30)
 
 
-def resume(base: str, code: str, pin: str, sender_id: str) -> requests.Response:
-    return requests.post(f"{base}/api/resume", json={"code": code, "pin": pin, "sender_id": sender_id}, timeout=60)
+def resume(base: str, code: str, pin: str, sender_id: str, replace: bool = True) -> requests.Response:
+    """replace: the person has said yes to their saved answers taking the place of these."""
+    return requests.post(f"{base}/api/resume", json={"code": code, "pin": pin, "sender_id": sender_id,
+                                                     "replace": replace}, timeout=60)
+
+
+def test_resume_over_answers_asks_first_and_changes_nothing_until_yes(stack, chat):
+    chat.start()
+    chat.send("1")
+    code = save(chat, pin="3817").json()["code"]
+    here = Chat(stack.settings.web_url)
+    here.start()
+    for _ in range(3):
+        here.send("4")
+    before = here.assessment()["answers"]
+    asked = resume(here.base_url, code, "3817", here.sender_id, replace=False)
+    assert asked.status_code == 409 and asked.json()["confirm"] == "replace" and asked.json()["count"] == 3
+    assert "3 answers" in asked.json()["error"]
+    assert here.assessment()["answers"] == before
+    assert resume(here.base_url, code, "3817", here.sender_id, replace=True).status_code == 200
+    assert here.assessment()["answers"] == chat.assessment()["answers"] != before
 
 
 def test_save_in_one_conversation_and_resume_in_another(stack, chat):
