@@ -53,9 +53,10 @@ class Chat:
             self._csrf = requests.get(f"{self.base_url}/api/csrf-token", timeout=30).json()["token"]
         return {"Origin": self.base_url, "X-CSRF-Token": self._csrf}
 
-    def send(self, message: str) -> List[Dict[str, Any]]:
-        response = requests.post(f"{self.base_url}/api/chat", json={"sender_id": self.sender_id, "message": message},
-                                 headers=self.browser_headers, timeout=30)
+    def send(self, message: str, question: Optional[str] = None) -> List[Dict[str, Any]]:
+        """question: the ask key of the question on screen, as the page sends it with typed words."""
+        body = {"sender_id": self.sender_id, "message": message, **({"question": question} if question else {})}
+        response = requests.post(f"{self.base_url}/api/chat", json=body, headers=self.browser_headers, timeout=30)
         assert response.status_code == 200, response.text
         self.last = response.json()["messages"]
         return self.last

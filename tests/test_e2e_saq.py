@@ -275,3 +275,33 @@ def test_answers_never_reach_the_logs(stack, chat):
     assert logs, "the three processes should have written logs"
     for secret in ("Zebedee", "Quillport", "Philippa", "xylophone"):
         assert secret not in logs
+
+
+def test_a_double_tap_or_an_old_button_never_answers_the_next_question(chat):
+    first = chat.start()
+    options = first["options"]
+    chat.send(options[0]["payload"])
+    second = chat.question
+    assert any(o["value"] == options[0]["value"] for o in second["options"])  # the same value: the old trap
+    chat.send(options[0]["payload"])  # a double tap
+    assert chat.question["id"] == second["id"] and "already has that answer" in chat.text
+    chat.send(options[2]["payload"])  # an old button with another answer: offered as a change
+    assert chat.question["id"] == second["id"] and "That answer was for question 1" in chat.text
+    chat.press("Change question 1")
+    assert chat.assessment()["answers"] == {first["id"]: options[2]["value"]}
+    chat.send("2", question=first["ask"])  # typed on the first question's screen, arriving late
+    assert chat.assessment()["answers"] == {first["id"]: options[2]["value"]}
+    chat.send("2", question=second["ask"])
+    answers = chat.assessment()["answers"]
+    assert answers == {first["id"]: options[2]["value"], second["id"]: second["options"][1]["value"]}
+
+
+@pytest.mark.parametrize("text", ["⓶", "፪", "/change{\"item\":\"²\"}", "/answer{\"value\":\"no_help\"}"])
+def test_odd_digits_and_unbound_payloads_get_a_reply_and_lose_nothing(chat, text):
+    chat.start()
+    chat.send("1")
+    before = chat.assessment()["answers"]
+    chat.send(text)
+    assert chat.text.strip() and chat.question is not None
+    after = chat.assessment()["answers"]
+    assert {k: v for k, v in after.items() if k in before} == before
