@@ -2,6 +2,8 @@
 
 Each child gets its own process group and a log file under var/logs; the supervisor waits
 until the front door's /healthz says all three are ready, and stops them all on Ctrl-C.
+A child that stops by itself is started again after a growing pause (RestartPolicy); one that
+keeps stopping makes the supervisor give up, say why, and stop the others.
 """
 
 from __future__ import annotations
@@ -12,15 +14,39 @@ import secrets
 import signal
 import subprocess
 import sys
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, List, Optional
+from typing import Dict, List, Optional, TextIO
 
 import requests
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
+LABELS = {"actions": "action server", "rasa": "Rasa server", "web": "front door"}
+
+
+@dataclass
+class RestartPolicy:
+    """When to restart a part that stopped, and when to give up. Fed crash times; no clock, no processes.
+
+    The pause doubles with each crash still inside the window (1 s, 2 s, 4 s ... up to max_delay);
+    the limit-th crash inside the window means giving up: restarting again would only hide a fault.
+    """
+
+    limit: int = 5
+    window: float = 300.0
+    first_delay: float = 1.0
+    max_delay: float = 30.0
+    crashes: List[float] = field(default_factory=list)
+
+    def crashed(self, now: float) -> Optional[float]:
+        """Record a crash at `now` (seconds); the pause before restarting, or None to give up."""
+        self.crashes = [t for t in self.crashes if now - t < self.window] + [now]
+        if len(self.crashes) >= self.limit:
+            return None
+        return min(self.max_delay, self.first_delay * 2 ** (len(self.crashes) - 1))
 
 
 @dataclass
@@ -31,10 +57,20 @@ class Settings:
     var_dir: Path = Path(os.environ.get("STEER_VAR_DIR", str(ROOT / "var")))
     model: Path = ROOT / "models" / "steer.tar.gz"
     token: str = field(default_factory=lambda: os.environ.get("STEER_RASA_TOKEN") or secrets.token_urlsafe(24))
+    # Kept for the whole run, so a restarted front door still accepts the page's CSRF token.
+    web_secret: str = field(default_factory=lambda: os.environ.get("STEER_WEB_SECRET") or secrets.token_urlsafe(32))
+    # Supervision (RestartPolicy): give up at the restart_limit-th crash of a part within restart_window s.
+    restart_limit: int = int(os.environ.get("STEER_RESTART_LIMIT", "5"))
+    restart_window: float = float(os.environ.get("STEER_RESTART_WINDOW", "300"))
+    restart_delay: float = float(os.environ.get("STEER_RESTART_DELAY", "1"))
+    restart_max_delay: float = float(os.environ.get("STEER_RESTART_MAX_DELAY", "30"))
 
     @property
     def web_url(self) -> str:
         return f"http://127.0.0.1:{self.web_port}"
+
+    def restart_policy(self) -> RestartPolicy:
+        return RestartPolicy(self.restart_limit, self.restart_window, self.restart_delay, self.restart_max_delay)
 
     def env(self) -> Dict[str, str]:
         return {
@@ -42,6 +78,7 @@ class Settings:
             "STEER_RASA_URL": f"http://127.0.0.1:{self.rasa_port}",
             "STEER_ACTIONS_URL": f"http://127.0.0.1:{self.actions_port}",
             "STEER_RASA_TOKEN": self.token,
+            "STEER_WEB_SECRET": self.web_secret,
             "STEER_TRACKER_DB": str(self.var_dir / "trackers.db"),
             "STEER_SAVED_DB": os.environ.get("STEER_SAVED_DB") or str(self.var_dir / "saved.db"),
             "STEER_SECRET_KEY_FILE": os.environ.get("STEER_SECRET_KEY_FILE") or str(self.var_dir / "secret.key"),
@@ -59,6 +96,13 @@ class Stack:
     def __init__(self, settings: Optional[Settings] = None) -> None:
         self.settings = settings or Settings()
         self.children: Dict[str, subprocess.Popen] = {}
+        self.policies: Dict[str, RestartPolicy] = {}
+        self.restarts: Dict[str, int] = {}  # how often each part was started again
+        self.gave_up: Optional[str] = None  # why the supervisor stopped everything, once it has
+        self._restart_at: Dict[str, float] = {}  # parts that stopped: when to start them again
+        self._logs: Dict[str, TextIO] = {}
+        self._stopping = threading.Event()
+        self._monitor: Optional[threading.Thread] = None
 
     def commands(self) -> Dict[str, List[str]]:
         s = self.settings
@@ -72,24 +116,74 @@ class Stack:
             "web": [str(BIN / "python"), "-m", "bot.cli", "web"],
         }
 
+    def log_path(self, name: str) -> Path:
+        return self.settings.var_dir / "logs" / f"{name}.log"
+
     def start(self) -> None:
         if not self.settings.model.exists():
             raise StackError(f"No trained model at {self.settings.model}: run `make run` (it trains first).")
-        logs = self.settings.var_dir / "logs"
-        logs.mkdir(parents=True, exist_ok=True)
-        for name, command in self.commands().items():
-            log = open(logs / f"{name}.log", "w", encoding="utf-8")  # noqa: SIM115 (kept open for the child)
-            self.children[name] = subprocess.Popen(
-                command, cwd=ROOT, env=self.settings.env(), stdout=log, stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
+        self.log_path("web").parent.mkdir(parents=True, exist_ok=True)
+        for name in self.commands():
+            self.policies[name] = self.settings.restart_policy()
+            self.restarts[name] = 0
+            self._spawn(name, "w")
+        self._stopping.clear()
+        self._monitor = threading.Thread(target=self._supervise, name="steer-supervisor", daemon=True)
+        self._monitor.start()
+
+    def _spawn(self, name: str, mode: str, note: str = "") -> None:
+        old = self._logs.pop(name, None)
+        if old is not None:
+            old.close()
+        log = open(self.log_path(name), mode, encoding="utf-8")  # noqa: SIM115 (kept open for the child)
+        if note:
+            log.write(f"\n--- {note} ---\n")
+            log.flush()
+        self._logs[name] = log
+        self.children[name] = subprocess.Popen(
+            self.commands()[name], cwd=ROOT, env=self.settings.env(), stdout=log, stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+    def _supervise(self) -> None:
+        while not self._stopping.wait(0.2) and self.gave_up is None:
+            self.supervise_once()
+
+    def supervise_once(self, now: Optional[float] = None) -> None:
+        """One look at the children: note any that stopped, restart those whose pause is over, or give up."""
+        now = time.monotonic() if now is None else now
+        for name, child in list(self.children.items()):
+            if child.poll() is None:
+                continue
+            label, how = LABELS.get(name, name), _how_it_stopped(child.returncode)
+            if name not in self._restart_at:
+                delay = self.policies[name].crashed(now)
+                if delay is None:
+                    self._give_up(name, how)
+                    return
+                self._restart_at[name] = now + delay
+                _say(f"The {label} stopped ({how}). Starting it again in {delay:g} s.")
+            elif now >= self._restart_at[name]:
+                del self._restart_at[name]
+                self._spawn(name, "a", f"Steer started the {label} again (it had stopped: {how})")
+                self.restarts[name] += 1  # after the new child is in place: tests wait on this count
+                _say(f"Started the {label} again (restart {self.restarts[name]}). Its log: {self.log_path(name)}")
+
+    def _give_up(self, name: str, how: str) -> None:
+        policy = self.policies[name]
+        self.gave_up = (
+            f"Steer stopped: the {LABELS.get(name, name)} ({name}) stopped {len(policy.crashes)} times "
+            f"in {policy.window:g} s (last: {how}), so it was not started again. "
+            f"Read its log: {self.log_path(name)}\n{self.log_tail(name)}"
+        )
+        _say(self.gave_up)
+        self._stop_children()
 
     def wait_ready(self, timeout: float = 300.0) -> None:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            for name, child in self.children.items():
-                if child.poll() is not None:
-                    raise StackError(f"The {name} process stopped (exit {child.returncode}). {self.log_tail(name)}")
+            if self.gave_up:
+                raise StackError(self.gave_up)
             try:
                 if requests.get(f"{self.settings.web_url}/healthz", timeout=2).status_code == 200:
                     return
@@ -99,7 +193,7 @@ class Stack:
         raise StackError(f"Steer was not ready after {timeout:.0f} s. {self.log_tail('rasa')}")
 
     def log_tail(self, name: str, lines: int = 15) -> str:
-        path = self.settings.var_dir / "logs" / f"{name}.log"
+        path = self.log_path(name)
         try:
             tail = path.read_text(encoding="utf-8", errors="replace").splitlines()[-lines:]
         except OSError:
@@ -107,6 +201,14 @@ class Stack:
         return f"Last lines of {path}:\n" + "\n".join(tail)
 
     def stop(self) -> None:
+        # The monitor first: a part stopped on purpose must not be started again.
+        self._stopping.set()
+        if self._monitor is not None:
+            self._monitor.join()
+        self._monitor = None
+        self._stop_children()
+
+    def _stop_children(self) -> None:
         for child in self.children.values():
             if child.poll() is None:
                 with contextlib.suppress(ProcessLookupError):
@@ -119,6 +221,18 @@ class Stack:
                 os.killpg(child.pid, signal.SIGKILL)
                 child.wait()
         self.children.clear()
+        self._restart_at.clear()
+        for log in self._logs.values():
+            log.close()
+        self._logs.clear()
+
+
+def _how_it_stopped(code: Optional[int]) -> str:
+    return f"killed by signal {-code}" if code is not None and code < 0 else f"exit code {code}"
+
+
+def _say(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
 
 
 def _interrupt(*_: object) -> None:
@@ -135,13 +249,12 @@ def run_forever() -> int:
         stack.start()
         stack.wait_ready()
         print(f"\nSteer is ready: open {stack.settings.web_url} in a browser.\nPress Ctrl-C to stop.", flush=True)
-        while all(child.poll() is None for child in stack.children.values()):
+        while not stack.gave_up:  # the supervisor has already said why on stderr
             time.sleep(1)
-        stopped = [n for n, c in stack.children.items() if c.poll() is not None]
-        print(f"A part of Steer stopped ({', '.join(stopped)}). {stack.log_tail(stopped[0])}", file=sys.stderr)
         return 1
     except StackError as err:
-        print(str(err), file=sys.stderr)
+        if not stack.gave_up:  # if it gave up, the supervisor has said so
+            print(str(err), file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("\nStopping Steer...", flush=True)

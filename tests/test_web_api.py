@@ -172,9 +172,12 @@ def test_chat_passes_replies_through_without_recipient_id(client, fake):
     assert fake.received == [("tab-1", "hello")]
 
 
-def test_chat_with_no_replies(client, fake):
+def test_no_replies_get_a_kind_message(client, fake):
+    # Rasa answers [] when the action server is down: the person is never left with nothing.
     fake.replies = []
-    assert chat(client, "hello").get_json() == {"messages": []}
+    response = chat(client, "hello")
+    assert response.status_code == 503
+    assert response.get_json() == {"error": wording.PART_RESTARTING, "messages": [{"text": wording.PART_RESTARTING}]}
 
 
 @pytest.mark.parametrize(
@@ -481,18 +484,18 @@ def test_healthz_waits_for_a_model(client, fake):
     fake.status = {"model_id": None}
     response = client.get("/healthz")
     assert response.status_code == 503
-    assert response.get_json() == {"ok": False, "waiting_for": ["rasa"]}
+    assert response.get_json() == {"ok": False, "down": ["rasa"], "waiting_for": ["rasa"]}
 
 
 def test_healthz_waits_for_the_action_server(client, fake):
     fake.health_status = 500
-    assert client.get("/healthz").get_json() == {"ok": False, "waiting_for": ["actions"]}
+    assert client.get("/healthz").get_json() == {"ok": False, "down": ["actions"], "waiting_for": ["actions"]}
 
 
 def test_healthz_when_everything_is_down(down_client):
     response = down_client.get("/healthz")
     assert response.status_code == 503
-    assert response.get_json() == {"ok": False, "waiting_for": ["rasa", "actions"]}
+    assert response.get_json() == {"ok": False, "down": ["rasa", "actions"], "waiting_for": ["rasa", "actions"]}
 
 
 # --- configuration ----------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""Readiness: ready only when Rasa has a model, the action server answers and this app is up."""
+"""Readiness: ready only when Rasa has a model, the action server answers and this app is up; else what is down."""
 
 from __future__ import annotations
 
@@ -10,11 +10,12 @@ bp = Blueprint("health", __name__)
 @bp.get("/healthz")
 def healthz():
     client = current_app.extensions["steer_rasa"]
-    waiting_for = []
+    down = []
     if not client.rasa_ready():
-        waiting_for.append("rasa")
+        down.append("rasa")
     if not client.actions_ready():
-        waiting_for.append("actions")
-    if waiting_for:
-        return jsonify(ok=False, waiting_for=waiting_for), 503
+        down.append("actions")
+    if down:
+        # "waiting_for" is the older name for the same list, kept for clients that read it.
+        return jsonify(ok=False, down=down, waiting_for=down), 503
     return jsonify(ok=True)

@@ -86,7 +86,37 @@ class RasaClient:
         if not isinstance(replies, list) or not all(isinstance(r, dict) for r in replies):
             log.error("Rasa message: the reply is not a list of messages")
             raise UpstreamError()
+        if not replies:
+            # Steer always answers, so no reply means a part failed: Rasa answers [] when the action
+            # server is down, and keeps the message half-done (the raw text in the asked slot).
+            self.put_back_slots(sender_id)
+            raise UpstreamUnavailable(wording.PART_RESTARTING)
         return [{k: v for k, v in r.items() if k != "recipient_id"} for r in replies]
+
+    def put_back_slots(self, sender_id: str) -> None:
+        """Set every slot the last message changed back to what it was, for a turn that got no reply.
+
+        Not Rasa's "rewind" event: inside a form, Rasa's replay folds the form's turns together,
+        and a rewind then empties every slot since the form began (seen on Rasa 3.6.21).
+        """
+        try:
+            events = [e for e in self.tracker(sender_id).get("events") or [] if isinstance(e, dict)]
+            last_user = max((i for i, e in enumerate(events) if e.get("event") == "user"), default=None)
+            if last_user is None:
+                return
+            before: Dict[str, Any] = {}
+            for event in events[:last_user]:
+                if event.get("event") in ("session_started", "reset_slots"):
+                    before = {}  # a new session sets its slots again, as events after this one
+                elif event.get("event") == "slot":
+                    before[event.get("name")] = event.get("value")
+            changed = sorted({e.get("name") for e in events[last_user:] if e.get("event") == "slot"})
+            if changed:
+                path = f"/conversations/{quote(sender_id, safe='')}/tracker/events"
+                put_back = [{"event": "slot", "name": name, "value": before.get(name)} for name in changed]
+                self._call("POST", path, "put back slots", params=self._auth(), json=put_back)
+        except UpstreamError:  # why was logged; in a form, the next message overwrites the asked slot anyway
+            log.warning("Rasa put back slots: the turn with no reply may have left a slot changed")
 
     def tracker(self, sender_id: str) -> Dict[str, Any]:
         """The conversation's tracker: `slots` and the `events` since its last restart."""

@@ -451,18 +451,35 @@
     if (shownAs !== null && shownAs !== undefined) {
       addMessage("user", shownAs);
     }
+    // Kept until the reply comes: if the turn fails (a part of Steer is down), the same
+    // answer buttons and typed words come back, so trying again is one press.
+    var keptOptions = Array.prototype.slice.call(optionsBox.childNodes);
+    var keptLabel = optionsBox.getAttribute("aria-labelledby");
+    var failed = false;
     clearOptions();
     request("POST", "/api/chat", { sender_id: senderId(), message: text }).then(function (res) {
+      failed = !res.ok;
       if (Array.isArray(res.data.messages)) {
         return res.data.messages;
       }
       return [{ text: isText(res.data.error) ? res.data.error : word("NETWORK_ERROR") }];
     }, function () {
+      failed = true;
       return [{ text: word("NETWORK_ERROR") }];
     }).then(function (messages) {
       busy = false;
       setWaiting(false);
       render(messages, options);
+      if (failed) {
+        keptOptions.forEach(function (b) { optionsBox.appendChild(b); });
+        optionsBox.hidden = keptOptions.length === 0;
+        if (keptLabel) {
+          optionsBox.setAttribute("aria-labelledby", keptLabel);
+        }
+        if (options && isText(options.typed) && !input.value) {
+          input.value = options.typed;
+        }
+      }
     });
     return true;
   }
@@ -471,7 +488,7 @@
     event.preventDefault();
     var text = input.value;
     // Empty text still goes to the server, which answers kindly; it is just not shown as said.
-    if (send(text, text.trim() ? text : null)) {
+    if (send(text, text.trim() ? text : null, { typed: text })) {
       input.value = "";
     }
   }
