@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
-from typing import Any, Dict, List
+from typing import Any, Dict, List, Tuple
 
 from actions.binding import ask_key, bind
 from actions.budget import money
 from actions.content import say_text
 from actions.flow import SKIPPED
+from actions.money import pounds
 from actions.plan_flow import PLAN_CHECK, category_label, item_key, need_areas, plan_slots, planned_total, step_of
 from actions.plan_turn import choices
 from actions.render import Asker, answer_payload
@@ -84,13 +85,32 @@ class PlanAsker(Asker):
 
     def pending(self, slot: str, step: PlanStep, value: Any) -> List[Reply]:
         if step.kind == "money":
-            text = self.say("money_period", amount=money(value["amount"]))
-            options = [("week", self.say("option_week"), answer_payload("week")),
-                       ("year", self.say("option_year"), answer_payload("year"))]
+            text, options = self.money_pending(value)
         else:
             text = self.say("readback", text=value)
             options = [("yes", self.say("option_yes"), "/affirm"), ("no", self.say("option_no"), "/deny")]
         return self._choices(slot, step.section, text, options, self.progress(slot))
+
+    def money_pending(self, value: Dict[str, Any]) -> Tuple[str, List[tuple]]:
+        """A cost said back before it is recorded, with the working when Steer did sums (actions/money.py)."""
+        amount = pounds(value["amount"])
+        if "rate" in value:  # a price for 1 hour, day, night or time: how many?
+            return self.say(f"money_how_many_{value['rate']}", amount=amount, per=self.say(f"per_{value['over']}")), []
+        said = pounds(value.get("price", value["amount"]))
+        if value.get("count") is not None:
+            said = self.say("money_times", count=f"{value['count']:g}", price=said)
+        if value.get("said_per"):
+            said = self.say("amount_per", amount=said, per=self.say(f"per_{value['said_per']}"))
+        worked = "price" in value
+        if "per" not in value:
+            text = (self.say("money_period_worked", said=said, amount=amount) if worked
+                    else self.say("money_period", amount=amount))
+            return text, [("week", self.say("option_week"), answer_payload("week")),
+                          ("year", self.say("option_year"), answer_payload("year"))]
+        total = self.say("amount_per", amount=amount, per=self.say(f"per_{value['per']}"))
+        text = (self.say("money_readback_worked", said=said, amount=total) if worked
+                else self.say("money_readback", amount=total))
+        return text, [("yes", self.say("option_yes"), "/affirm"), ("no", self.say("option_no"), "/deny")]
 
     def check(self) -> List[Reply]:
         lines = [self.say("plan_check_intro")]

@@ -7,12 +7,14 @@ Free-text answers are read back before they are recorded; money is an amount and
 from __future__ import annotations
 
 import re
-from typing import Any, Dict, Optional, Tuple
+from typing import Any, Dict, Optional
 
 from actions.binding import stale_for
 from actions.budget import money
 from actions.content import say_text
 from actions.flow import SKIPPED
+from actions.money import MAX_YEARLY, completed, count_of, counted, period_of, pounds, recorded, too_much
+from actions.money import read as read_money
 from actions.plan_flow import (
     PLAN_CHECK,
     PLAN_DONE,
@@ -31,32 +33,6 @@ from bank import QuestionBank
 from bank.plan import SECTIONS, PlanBank, PlanStep
 
 MAX_TEXT = 600
-_MONEY = re.compile(r"£?\s*(\d[\d,]*(?:\.\d{1,2})?)\s*(k\b)?", re.IGNORECASE)
-_WEEK = re.compile(r"\b(?:a|per|each|every)\s+week\b|\bweekly\b|\b/\s*w(?:ee)?k\b|\bpw\b", re.IGNORECASE)
-_YEAR = re.compile(r"\b(?:a|per|each|every)\s+year\b|\byearly\b|\bannual(?:ly)?\b|\b/\s*y(?:ea)?r\b|\bpa\b", re.I)
-
-
-def money_of(text: str) -> Optional[Tuple[float, Optional[str]]]:
-    """'£40 a week' -> (40.0, 'week'); '2,000 a year' -> (2000.0, 'year'); '40' -> (40.0, None)."""
-    found = _MONEY.search(text)
-    if not found:
-        return None
-    amount = float(found.group(1).replace(",", "")) * (1000 if found.group(2) else 1)
-    if not 0 < amount <= 1_000_000:
-        return None
-    per = "week" if _WEEK.search(text) else "year" if _YEAR.search(text) else None
-    return amount, per
-
-
-def period_of(parse: Parse) -> Optional[str]:
-    if parse.entities.get("value") in ("week", "year"):
-        return parse.entities["value"]
-    text = normalise(parse.text)
-    if re.search(r"\bweek", text):
-        return "week"
-    if re.search(r"\byear|\bannual", text):
-        return "year"
-    return {1: "week", 2: "year"}.get(number_of(text) or 0)
 
 
 def handle_plan(slot: str, parse: Parse, slots: Dict[str, Any], bank: QuestionBank, plan: PlanBank) -> Outcome:
@@ -65,7 +41,7 @@ def handle_plan(slot: str, parse: Parse, slots: Dict[str, Any], bank: QuestionBa
     if ctx.slots.get("paused"):
         ctx.set(paused=False)
     step, _area = step_of(slot, plan)
-    free_text = step is not None and step.kind == "text"
+    free_text = step is not None and step.kind in ("text", "money")  # words, not the classifier's guess of a command
     command = command_of(Parse(parse.text) if free_text and not parse.is_payload else parse)
     if stale_for(parse, slot, ctx.slots, is_positional(parse, command)) is not None:
         ctx.say("stale_button")  # meant for another question (a double tap, an old button): use nothing
@@ -103,11 +79,7 @@ def _pending(ctx: Context, step: Optional[PlanStep]) -> bool:
     if not pending or pending.get("slot") != ctx.slot:
         return False
     if step is not None and step.kind == "money":
-        per = period_of(ctx.parse)
-        if per:
-            _accept(ctx, {"amount": pending["value"]["amount"], "per": per})
-            return True
-        return False
+        return _money_pending(ctx, pending["value"])
     answer = yes_or_no(ctx.parse)
     if answer is None:
         return False  # new words: read them as a fresh answer
@@ -127,14 +99,80 @@ def _text(ctx: Context, parse: Parse) -> None:
     ctx.set(pending={"slot": ctx.slot, "value": words})
 
 
-def _money(ctx: Context, parse: Parse) -> None:
-    found = money_of(parse.text)
-    if found is None:
-        ctx.say("money_again")
-    elif found[1] is None:
-        ctx.set(pending={"slot": ctx.slot, "value": {"amount": found[0]}})
+def _money_pending(ctx: Context, value: Dict[str, Any]) -> bool:
+    """A cost being read back or completed: a yes records it, a new amount replaces it, and "a week"
+    (or "3" to "how many hours?") completes it. False: the words are not about it (a command)."""
+    parse = ctx.parse
+    said = "" if parse.is_payload else parse.text
+    reading = read_money(said)
+    answer = yes_or_no(parse)
+    if "rate" in value:  # "About how many hours a week?"
+        found = None if reading.marked else count_of(said, value["rate"])
+        if found is not None:
+            _propose(ctx, counted(value, *found))
+            return True
     else:
-        _accept(ctx, {"amount": found[0], "per": found[1]})
+        button = None if reading.marked else number_of(said)
+        if button in (1, 2):  # the first or second button here, not £1 or £2
+            reading, answer = read_money(""), button == 1 if answer is None else answer
+        if "per" in value:  # "You said £80 a week. Is that right?"
+            same = reading.status == "ok" and reading.amount == value["amount"] and reading.per in (None, value["per"])
+            if answer is True and (reading.status == "none" or same):
+                _accept(ctx, recorded(value))
+                return True
+        else:  # "Is that £40 a week or a year?"
+            per = period_of(parse) if reading.status == "none" else None
+            if per is not None:
+                done = completed(value, per)
+                if "per" in done and "price" not in done and not too_much(done):
+                    _accept(ctx, recorded(done))  # the question named the amount: choosing its period is the yes
+                else:
+                    _propose(ctx, done)
+                return True
+    if reading.status != "none":
+        _money(ctx, parse)  # a new amount ("no, £60 a week", "actually 60") replaces the one asked about
+        return True
+    if answer is False:
+        ctx.set(pending=None)
+        ctx.say("confirm_denied")
+        return True
+    return False
+
+
+def _money(ctx: Context, parse: Parse) -> None:
+    reading = read_money("" if parse.is_payload else parse.text)
+    pending = ctx.slots.get("pending") or {}
+    if reading.status == "none":
+        if pending.get("slot") == ctx.slot:  # still waiting for a yes, a period or a number: say which, keep it
+            value = pending["value"]
+            ctx.say("money_count_again" if "rate" in value else "money_yes_or_no" if "per" in value
+                    else "money_period_again")
+        else:
+            ctx.say("money_again")
+        return
+    ctx.set(pending=None)
+    if reading.status in ("ok", "rate"):
+        _propose(ctx, reading.value())
+    elif reading.status == "several":  # never one of them silently: the person says which
+        heard = list(reading.heard[:4])
+        ctx.say("money_several", amounts=" and ".join([", ".join(heard[:-1]), heard[-1]]))
+    elif reading.status == "too_much":
+        ctx.say("money_too_much", amount=_cost_words(ctx, reading.amount, reading.per), cap=pounds(MAX_YEARLY))
+    else:
+        ctx.say(f"money_{reading.status}")  # zero, negative
+
+
+def _propose(ctx: Context, value: Dict[str, Any]) -> None:
+    """Keep a cost to read back (or to ask its period, or how many) before it is recorded."""
+    if "rate" not in value and too_much(value):
+        ctx.set(pending=None)
+        ctx.say("money_too_much", amount=_cost_words(ctx, value["amount"], value.get("per")), cap=pounds(MAX_YEARLY))
+        return
+    ctx.set(pending={"slot": ctx.slot, "value": value})
+
+
+def _cost_words(ctx: Context, amount: float, per: Optional[str]) -> str:
+    return words(ctx, "amount_per", amount=pounds(amount), per=words(ctx, f"per_{per}")) if per else pounds(amount)
 
 
 def _yes_no(ctx: Context, parse: Parse) -> None:

@@ -4,9 +4,10 @@ import json
 
 import pytest
 
+from actions.money import money_of
 from actions.plan_flow import PLAN_CHECK, plan_from_slots, planned_total, required_plan_slots
 from actions.plan_render import PlanAsker
-from actions.plan_turn import handle_plan, money_of
+from actions.plan_turn import handle_plan
 from actions.understand import Parse
 from bank import default_bank
 from bank.plan import default_plan
@@ -27,7 +28,7 @@ def said(out):
 @pytest.mark.parametrize("text,expected", [
     ("£40 a week", (40.0, "week")), ("2,000 a year", (2000.0, "year")), ("about 40 per week please", (40.0, "week")),
     ("£1,500 annually", (1500.0, "year")), ("40", (40.0, None)), ("3k a year", (3000.0, "year")),
-    ("forty pounds", None), ("", None), ("0", None), ("£99999999", None),
+    ("forty pounds", (40.0, None)), ("", None), ("0", None), ("£99999999", None), ("£30 to £40", None),
 ])
 def test_money_of(text, expected):
     assert money_of(text) == expected
