@@ -52,6 +52,8 @@ def draft_plan_by_typing(chat: Chat, items=(("1", "£40 a week"), ("5", "300 a y
             chat.send(items[0][0])
         elif step_id == "plan_spend_amount":
             chat.send(items[0][1])
+            assert "Is that right?" in chat.text, chat.last  # every cost is read back before it is recorded
+            chat.send("yes")
         elif step_id == "plan_spend_more":
             items.pop(0)
             chat.send("yes" if items else "no")
@@ -66,7 +68,7 @@ def draft_plan_by_typing(chat: Chat, items=(("1", "£40 a week"), ("5", "300 a y
 
 def test_full_plan_drafted_by_typed_answers(chat):
     result = to_budget(chat)
-    draft_plan_by_typing(chat, items=(("1", "£40 a week"), ("5", "300 a year"), ("7", "£20 a week")))
+    draft_plan_by_typing(chat, items=(("1", "£40 a week"), ("5", "300 a year"), ("7", "2 trips at £10 a week")))
     assert chat.question["id"] == "plan_check"
     assert "£3,420 a year" in chat.text  # £40 x 52 + £300 + £20 x 52
     remove = next(b["payload"] for m in chat.last for b in m.get("buttons") or []
