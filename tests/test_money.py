@@ -62,10 +62,22 @@ def test_millions_are_read_as_millions():
 
 @pytest.mark.parametrize("correction,then,expected", [
     ("no, £60 a week", "yes", {"amount": 60.0, "per": "week"}),
+    ("no, 60 a year", "yes", {"amount": 60.0, "per": "year"}),
+    ("actually £60 a week", "yes", {"amount": 60.0, "per": "week"}),
+])
+def test_a_new_amount_with_its_period_at_week_or_year_replaces_the_old_one(correction, then, expected):
+    check_a_correction(correction, then, expected)
+
+
+@pytest.mark.parametrize("correction,then,expected", [
     ("actually 60", "a year", {"amount": 60.0, "per": "year"}),
     ("£60", "a week", {"amount": 60.0, "per": "week"}),
 ])
-def test_a_new_amount_at_week_or_year_replaces_the_old_one(correction, then, expected):
+def test_a_new_bare_amount_at_week_or_year_asks_its_period_again(correction, then, expected):
+    check_a_correction(correction, then, expected)  # the old reader got these right: a guard, not a finding
+
+
+def check_a_correction(correction, then, expected):
     slots, said = talk("40")
     assert "Is that £40 a week or a year?" in said
     slots, said = turn(correction, slots)  # the old reader heard "week" and recorded £40
