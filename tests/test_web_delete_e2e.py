@@ -1,7 +1,9 @@
 """Clearing a conversation and refusing forged requests, against the real Rasa, actions and front door.
 
 Rasa reads a conversation's events from the tracker store on every turn and keeps no copy between
-turns, so once the rows are deleted the same sender_id starts again from the greeting.
+turns, so once the rows are deleted the conversation is gone. Its id stays deleted: a later turn to it
+is refused with a kind message, and a new id starts from the greeting (tests/test_delete_sticks.py
+has the turns in flight).
 """
 
 import sqlite3
@@ -10,6 +12,7 @@ import pytest
 import requests
 
 from bank import default_bank
+from bot.web import wording
 from tests.conftest import Chat
 
 pytestmark = pytest.mark.stack
@@ -21,7 +24,7 @@ def rows(stack, sender_id):
         return db.execute("SELECT COUNT(*) FROM events WHERE sender_id = ?", (sender_id,)).fetchone()[0]
 
 
-def test_a_deleted_conversation_is_gone_and_starts_afresh(stack, chat):
+def test_a_deleted_conversation_is_gone_and_stays_gone(stack, chat):
     chat.start()
     chat.send("2")
     chat.send("3")
@@ -34,10 +37,16 @@ def test_a_deleted_conversation_is_gone_and_starts_afresh(stack, chat):
     assert requests.get(url, timeout=30).status_code == 404
     assert requests.get(url + "/summary", timeout=30).status_code == 404
     assert rows(stack, chat.sender_id) == 0
-    # The same id again: a new conversation from the start, with nothing of the old one.
-    first = chat.start()
+    # The same id again: refused kindly, and nothing is written.
+    again = requests.post(f"{chat.base_url}/api/chat", json={"sender_id": chat.sender_id, "message": "/greet"},
+                          headers=chat.browser_headers, timeout=30)
+    assert again.status_code == 410 and again.json()["messages"] == [{"text": wording.CONVERSATION_CLEARED}]
+    assert rows(stack, chat.sender_id) == 0 and requests.get(url, timeout=30).status_code == 404
+    # A new id: a new conversation from the start, with nothing of the old one.
+    fresh = Chat(stack.settings.web_url)
+    first = fresh.start()
     assert first["id"] == BANK.questions[0].id and first["progress"]["done"] == 0
-    assert chat.assessment()["answers"] == {}
+    assert fresh.assessment()["answers"] == {}
 
 
 def test_deleting_one_conversation_leaves_the_others(stack):

@@ -132,22 +132,62 @@ def assessment(sender_id: str):
     return jsonify(assessment_from_slots(slots if isinstance(slots, dict) else {}, question_bank()))
 
 
+# Requests that talk to one conversation, and where they carry its sender_id.
+_TURNS = {"api.chat": "body", "voice.voice_turn": "args", "documents.resume": "body", "documents.save": "path"}
+
+
+@bp.before_app_request
+def refuse_deleted_conversation():
+    """A turn to a deleted conversation gets a kind reply and never reaches Rasa.
+
+    Rasa's store would write nothing for it anyway (bot/tracker_store.py); this tells the person why.
+    """
+    where = _TURNS.get(request.endpoint or "")
+    if where is None:
+        return None
+    if where == "body":
+        body = request.get_json(silent=True)
+        sender_id = body.get("sender_id") if isinstance(body, dict) else None
+    else:
+        sender_id = request.args.get("sender_id") if where == "args" else (request.view_args or {}).get("sender_id")
+    store = tracker_store()
+    if store is None or not isinstance(sender_id, str) or not SENDER_ID.fullmatch(sender_id):
+        return None  # the view itself says what is wrong
+    try:
+        if not store.is_deleted(sender_id):
+            return None
+    except TrackerStoreError:
+        return None
+    said = {"error": wording.CONVERSATION_CLEARED, "messages": [{"text": wording.CONVERSATION_CLEARED}]}
+    if where == "args":
+        said.update(heard="", audio=[])  # the voice turn's own shape
+    return jsonify(said), 410
+
+
 @bp.delete("/assessments/<sender_id>")
 def delete_assessment(sender_id: str):
     """Forget a conversation for good: its events in the tracker store, and any voice state.
 
-    The kiosk calls this when a person finishes or walks away. Answers saved for later (with a
-    code and PIN) are kept: they are in another store, and only their code and PIN delete them.
+    The kiosk calls this when a person finishes or walks away. No turn in flight can write it back,
+    and later turns to the id are refused (refuse_deleted_conversation). Answers saved for later
+    (with a code and PIN) are kept: they are in another store, and only their code and PIN delete them.
     """
     check_sender_id(sender_id)
-    store = tracker_store()
-    if store is None:
-        log.error("DELETE assessment: no tracker store configured (STEER_TRACKER_DB or STEER_TRACKER_URL)")
-        raise ApiError(wording.CANNOT_DELETE, 503)
     try:
-        store.delete(sender_id)
-    except TrackerStoreError:
-        raise ApiError(wording.CANNOT_DELETE, 503) from None
+        rasa().forget(sender_id)  # inside Rasa: tombstone and rows at once, then under its lock (bot/rasa_channel.py)
+    except UpstreamError:
+        # Still needed when Rasa is down or restarting: a kiosk's last delete (on pagehide) is sent
+        # only once. The same tombstone, written straight into the database, sticks just as well:
+        # Rasa's store checks it under the same guard before every save (bot/deletions.py).
+        store = tracker_store()
+        if store is None:
+            log.error("DELETE assessment: Rasa did not delete, and no tracker store is configured "
+                      "(STEER_TRACKER_DB or STEER_TRACKER_URL)")
+            raise ApiError(wording.CANNOT_DELETE, 503) from None
+        try:
+            store.delete(sender_id)
+        except TrackerStoreError:
+            raise ApiError(wording.CANNOT_DELETE, 503) from None
     voice = current_app.extensions.get("steer_voice")
     forget = getattr(getattr(voice, "layer", None), "forget", None)
     if callable(forget):

@@ -131,6 +131,16 @@ class RasaClient:
             raise UpstreamError()
         return tracker
 
+    def forget(self, sender_id: str) -> Dict[str, Any]:
+        """Delete a conversation inside Rasa, so that no turn in flight writes it back (bot/rasa_channel.py)."""
+        reply = self._call(
+            "DELETE", f"/webhooks/steer/conversations/{quote(sender_id, safe='')}", "delete", params=self._auth()
+        )
+        if not isinstance(reply, dict) or reply.get("deleted") is not True:
+            log.error("Rasa delete: the reply does not say it deleted")
+            raise UpstreamError()
+        return reply
+
     def rasa_ready(self) -> bool:
         """Rasa answers and has a model loaded."""
         try:

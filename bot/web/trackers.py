@@ -1,10 +1,11 @@
-"""Deleting a conversation from Rasa's SQL tracker store, which Rasa 3.6 itself cannot do.
+"""The front door's direct look at Rasa's SQL tracker store: is a conversation there, or deleted?
 
 Rasa keeps every event of a conversation as a row of the table `events`, keyed by `sender_id`
 (rasa.core.tracker_store.SQLTrackerStore.SQLEvent), and reads them again on every turn: it
 keeps no copy in memory between turns (the in-memory lock store only holds a lock while a turn
-runs). So once the rows are gone, the conversation is gone, and the next message to that
-sender_id starts afresh.
+runs). Deleting is done inside Rasa (bot/rasa_channel.py); `delete` here is the fallback for
+when Rasa cannot be reached, and writes the same tombstone (bot/deletions.py), so Rasa's store
+refuses to write that conversation back either way.
 
 The database is STEER_TRACKER_URL (any SQLAlchemy URL, e.g. PostgreSQL when endpoints.yml
 points Rasa there), else STEER_TRACKER_DB (the SQLite file `steer run` gives Rasa, or a URL).
@@ -20,6 +21,8 @@ from typing import Optional
 
 import sqlalchemy as sa
 from sqlalchemy.exc import SQLAlchemyError
+
+from bot import deletions
 
 log = logging.getLogger(__name__)
 
@@ -67,24 +70,45 @@ class TrackerStore:
         return sa.inspect(connection).has_table("events")
 
     def exists(self, sender_id: str) -> bool:
-        """Whether Rasa holds any event for this conversation."""
+        """Whether Rasa holds any event for this conversation, and it was not deleted."""
         try:
             with self.engine.connect() as connection:
                 if not self._has_table(connection):
                     return False
                 query = sa.select(EVENTS.c.id).where(EVENTS.c.sender_id == sender_id).limit(1)
-                return connection.execute(query).first() is not None
+                if connection.execute(query).first() is None:
+                    return False
+                return not self._deleted(connection, sender_id)
+        except SQLAlchemyError as err:
+            log.error("Tracker store: cannot read (%s)", type(err).__name__)
+            raise TrackerStoreError() from None
+
+    def _deleted(self, connection, sender_id: str) -> bool:
+        if not sa.inspect(connection).has_table(deletions.DELETED.name):
+            return False
+        return deletions.is_deleted(connection, deletions.id_hash(sender_id))
+
+    def is_deleted(self, sender_id: str) -> bool:
+        """Whether this conversation was deleted (only a hash of each deleted id is kept)."""
+        try:
+            with self.engine.connect() as connection:
+                return self._deleted(connection, sender_id)
         except SQLAlchemyError as err:
             log.error("Tracker store: cannot read (%s)", type(err).__name__)
             raise TrackerStoreError() from None
 
     def delete(self, sender_id: str) -> int:
-        """Delete every event of this conversation; the number of rows deleted."""
+        """Delete every event of this conversation and tombstone it, at once; the number of rows deleted.
+
+        Only for when Rasa cannot be reached (api.delete_assessment). Still sticks against a turn
+        in flight: Rasa's store checks the tombstone under the same guard (bot/deletions.py).
+        """
         try:
+            deletions.ensure_tables(self.engine)
             with self.engine.begin() as connection:
-                if not self._has_table(connection):
-                    return 0
-                return connection.execute(sa.delete(EVENTS).where(EVENTS.c.sender_id == sender_id)).rowcount or 0
+                # A schema read takes no lock that lasts, so the guard is still the first lock taken.
+                events = EVENTS if self._has_table(connection) else None
+                return deletions.forget(connection, sender_id, events)
         except SQLAlchemyError as err:
             log.error("Tracker store: cannot delete (%s)", type(err).__name__)
             raise TrackerStoreError() from None
