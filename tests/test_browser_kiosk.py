@@ -9,6 +9,7 @@ default timings are tested.
 from __future__ import annotations
 
 import sqlite3
+import time
 
 import pytest
 import requests
@@ -30,6 +31,7 @@ from tests.test_browser_chat import (
     screenshot,
     wait_reply,
 )
+from tests.test_delete_sticks import stopped
 
 pytestmark = pytest.mark.stack
 BANK = default_bank()
@@ -191,6 +193,87 @@ def test_print_when_the_budget_is_ready_then_clear(kiosk, stack):
     assert page.locator("#print-frame").count() == 0
     summary = requests.get(f"{stack.settings.web_url}/api/assessments/{sender_id}/summary", timeout=30)
     assert summary.status_code == 404
+
+
+class Traffic:
+    """What the page sent and got back, in order: ("sent" or "got", method, path)."""
+
+    def __init__(self, page: Page, base_url: str) -> None:
+        self.seen = []
+        cut = len(base_url)
+        page.on("request", lambda r: self.seen.append(("sent", r.method, r.url[cut:].split("?")[0])))
+        page.on("response", lambda r: self.seen.append(("got", r.request.method, r.url[cut:].split("?")[0])))
+
+    def index(self, kind: str, method: str, path: str) -> int:
+        return next(i for i, seen in enumerate(self.seen) if seen == (kind, method, path))
+
+    def deletes(self) -> int:
+        return sum(1 for kind, method, _ in self.seen if kind == "sent" and method == "DELETE")
+
+
+def assert_the_wipe_waits(page: Page, stack, sender_id: str, part: str, method: str, path: str, start,
+                          seconds: float = 2.5) -> None:
+    """With `part` stopped, `start` sends a request that waits there; the wipe must wait for it."""
+    traffic = Traffic(page, stack.settings.web_url)
+    with stopped(stack, part) as go_on:
+        start()
+        page.wait_for_timeout(1000)
+        page.get_by_role("button", name="Finish and clear").click()
+        page.wait_for_timeout(seconds * 1000)  # real time: the request is still on its way
+        assert traffic.deletes() == 0, traffic.seen
+        assert page.locator("#clearing").inner_text() == wording.CLEARING
+        go_on()
+        page.wait_for_selector("#cleared-note:visible", timeout=30_000)
+    # The request landed first, then the delete went.
+    assert traffic.index("got", method, path) < traffic.index("sent", "DELETE", f"/api/assessments/{sender_id}")
+    assert_wiped(page, stack, sender_id)
+
+
+def test_the_wipe_waits_for_a_turn_on_its_way(kiosk, stack):
+    page = kiosk
+    sender_id = start_and_answer(page, answers=1)
+    # Rasa waits for the actions; longer than the 10 s the kiosk used to wait at most.
+    assert_the_wipe_waits(page, stack, sender_id, "actions", "POST", "/api/chat",
+                          lambda: page.locator("#options button").nth(1).click(), seconds=11)
+
+
+def test_the_wipe_waits_for_a_save_on_its_way(kiosk, stack):
+    page = kiosk
+    sender_id = start_and_answer(page, answers=1)
+    n = replies(page)
+    page.fill("#message", "save for later")
+    page.press("#message", "Enter")
+    wait_reply(page, n)
+    page.get_by_label(wording.PIN_CHOOSE).fill("4829")
+    assert_the_wipe_waits(page, stack, sender_id, "rasa", "POST", f"/api/assessments/{sender_id}/save",
+                          lambda: page.locator("#saved-pin").press("Enter"))  # the save asks Rasa for the answers
+
+
+def test_leaving_while_the_wipe_waits_still_deletes(kiosk, stack):
+    """pagehide cannot wait: the delete goes at once with keepalive, and the turn still on its way
+    inside Rasa writes nothing back when it ends."""
+    page = kiosk
+    sender_id = start_and_answer(page, answers=1)
+    traffic = Traffic(page, stack.settings.web_url)
+    log = stack.settings.var_dir / "logs" / "rasa.log"
+    refused_before = log.read_text(errors="replace").count("A turn of a deleted conversation was not saved.")
+    with stopped(stack, "actions") as go_on:
+        page.locator("#options button").nth(1).click()
+        page.wait_for_timeout(1000)
+        page.get_by_role("button", name="Finish and clear").click()
+        page.wait_for_timeout(1000)
+        assert traffic.deletes() == 0
+        page.goto("about:blank")  # the page goes away while the wipe still waits
+        deadline = time.monotonic() + 30
+        while events_in_store(stack, sender_id) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert events_in_store(stack, sender_id) == 0  # (Playwright does not report a request sent on unload)
+        go_on()
+        while time.monotonic() < deadline and log.read_text(errors="replace").count(
+                "A turn of a deleted conversation was not saved.") == refused_before:
+            time.sleep(0.2)  # until the turn has ended inside Rasa
+    assert events_in_store(stack, sender_id) == 0
+    assert assessment(stack.settings.web_url, sender_id).status_code == 404
 
 
 def test_save_for_later_shows_a_code_that_the_browser_never_keeps(kiosk, stack):

@@ -3,8 +3,11 @@
    - Start: the welcome screen gives way to the conversation.
    - After idleSeconds with no touch, click or key, a warning: "I need more time" (one tap) or, after
      warningSeconds (20 at least), the wipe.
-   - The wipe (also "Finish and clear"): DELETE /api/assessments/<sender_id> removes the conversation
-     from Rasa's tracker store, the page's storage is emptied, and the page starts again at the welcome.
+   - The wipe (also "Finish and clear"): first every request on its way (a chat turn, a spoken answer,
+     save, resume) lands, then DELETE /api/assessments/<sender_id> removes the conversation from Rasa's
+     tracker store, the page's storage is emptied, and the page starts again at the welcome. Leaving the
+     page (pagehide) sends the delete at once with fetch keepalive: it cannot wait, and the server makes
+     sure a turn still on its way writes nothing back.
    - "Print my answers" once a budget or summary is ready: the summary page prints from a hidden frame.
    Text goes in with textContent only. Uses window.SteerChat (chat.js). */
 (function () {
@@ -17,8 +20,44 @@
   var tickTimer = null;
   var secondsLeft = 0;
   var wiping = false;
+  var deleteSent = false;  // from then on nothing else of this conversation may start
+  var deleted = false;
   var started = false;
   var focusBeforeWarning = null;
+
+  /* --- Requests on their way: chat.js, voice.js and saved.js all go through window.fetch -------- */
+
+  var pending = [];
+
+  // The wipe's own requests: the delete, and a fresh CSRF token should the page's have run out.
+  function isTheWipe(input, init) {
+    var url = String(typeof input === "string" ? input : (input && input.url) || "");
+    var method = String((init && init.method) || "GET").toUpperCase();
+    return (method === "DELETE" && url.indexOf("/api/assessments/") !== -1) || url.indexOf("/api/csrf-token") !== -1;
+  }
+
+  (function countRequests() {
+    var realFetch = window.fetch;
+    if (typeof realFetch !== "function") {
+      return;
+    }
+    window.fetch = function (input, init) {
+      if (isTheWipe(input, init)) {
+        return realFetch.apply(window, arguments);  // the wipe does not wait for itself
+      }
+      if (deleteSent) {
+        // The conversation is being deleted: a new turn would only be refused by the front door.
+        return Promise.reject(new Error("cleared"));
+      }
+      var request = realFetch.apply(window, arguments);
+      var landed = request.then(function () {}, function () {});
+      pending.push(landed);
+      landed.then(function () {
+        pending.splice(pending.indexOf(landed), 1);
+      });
+      return request;
+    };
+  }());
 
   function word(name, fields) {
     var words = config.words || {};
@@ -116,17 +155,21 @@
   }
 
   function untilQuiet(timeoutMs) {
-    // A turn on its way would write the conversation again after it is deleted: let it land first.
+    // Every request on its way lands first (the server refuses to write a deleted conversation back
+    // anyway). The limit is past the front door's 30 s for a call to Rasa, so it only stops a hang.
     return new Promise(function (resolve) {
-      var waited = 0;
-      (function check() {
-        if (!window.SteerChat || !window.SteerChat.isBusy() || waited >= timeoutMs) {
+      var timer = window.setTimeout(resolve, timeoutMs);
+      function check() {
+        if (pending.length) {
+          Promise.all(pending).then(check);  // and any that started meanwhile
+        } else if (window.SteerChat && window.SteerChat.isBusy()) {
+          window.setTimeout(check, 100);  // between a stale token's refusal and the retry
+        } else {
+          window.clearTimeout(timer);
           resolve();
-          return;
         }
-        waited += 100;
-        window.setTimeout(check, 100);
-      }());
+      }
+      check();
     });
   }
 
@@ -189,8 +232,10 @@
     closeWarning();
     clearing.textContent = word("CLEARING");
     document.body.classList.add("is-clearing");
-    var deleted = true;
-    untilQuiet(10000).then(deleteOnServer).then(function (ok) {
+    untilQuiet(45000).then(function () {
+      deleteSent = true;
+      return deleteOnServer();
+    }).then(function (ok) {
       deleted = ok;
     }).then(clearBrowser).then(function () {
       // A new page: the transcript, the options and the conversation's id go with the old one.
@@ -310,9 +355,11 @@
       }
       restartIdle();
     });
-    // Leaving the page any other way (reload, closing the tab): delete the conversation too.
+    // Leaving the page any other way (reload, closing the tab, or during a wipe that has not finished):
+    // delete the conversation too. keepalive carries the CSRF header and outlives the page.
     window.addEventListener("pagehide", function () {
-      if (!wiping && window.SteerChat.isStarted()) {
+      if (!deleted && window.SteerChat.isStarted()) {
+        deleteSent = true;
         window.SteerChat.request("DELETE", "/api/assessments/" + encodeURIComponent(window.SteerChat.senderId()),
           undefined, { keepalive: true });
       }
