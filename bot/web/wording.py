@@ -57,7 +57,9 @@ UNKNOWN_HOST = ("Steer does not answer on this address. Please use the address S
 CSRF_OTHER_SITE = "This request came from another website, so Steer refused it. Please use Steer's own page."
 CSRF_TOKEN = "This page is out of date. Please load the page again. Your answers so far are safe."
 CANNOT_DELETE = "Sorry, I could not clear the answers just now. Please ask a worker for help."
-CONVERSATION_CLEARED = "Steer has cleared these answers, so this chat has ended. To start again, open Steer in a new tab."
+CONVERSATION_CLEARED = (
+    "Steer has cleared these answers, so this chat has ended. To start again, open Steer in a new tab."
+)
 
 # The chat page and the kiosk (bot/web/templates/, shown and read out by static/chat.js and kiosk.js).
 PAGE_HEADING = "Questions about the help you need"
