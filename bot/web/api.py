@@ -22,6 +22,7 @@ log = logging.getLogger(__name__)
 bp = Blueprint("api", __name__, url_prefix="/api")
 
 SENDER_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
+ASK_KEY = re.compile(r"[a-z0-9_]{1,80}(?:\.[0-9]{1,4})?")
 MAX_MESSAGE_CHARS = 1000
 # Rasa sets this one itself when a session starts; it says nothing about the assessment.
 RASA_OWN_SLOTS = frozenset({"session_started_metadata"})
@@ -82,8 +83,10 @@ def chat():
     text = clean_message(message)
     if not text:
         return bot_says(wording.EMPTY_MESSAGE)
+    seen = body.get("question")  # the question on the person's screen (actions/binding.py)
+    metadata = {"question": seen} if isinstance(seen, str) and ASK_KEY.fullmatch(seen) else None
     try:
-        return jsonify(messages=rasa().send(sender_id, text))
+        return jsonify(messages=rasa().send(sender_id, text, metadata=metadata))
     except UpstreamError as err:
         # Also as a message, so a client that only draws messages still tells the person.
         return jsonify(error=err.message, messages=[{"text": err.message}]), err.status

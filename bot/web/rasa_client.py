@@ -80,9 +80,14 @@ class RasaClient:
             log.error("Rasa %s: the reply is not JSON", what)
             raise UpstreamError() from None
 
-    def send(self, sender_id: str, text: str) -> List[Dict[str, Any]]:
-        """The bot's replies to one message, in Rasa's REST shape without `recipient_id`."""
-        replies = self._call("POST", "/webhooks/rest/webhook", "message", json={"sender": sender_id, "message": text})
+    def send(self, sender_id: str, text: str, metadata: Optional[Dict[str, Any]] = None) -> List[Dict[str, Any]]:
+        """The bot's replies to one message, in Rasa's REST shape without `recipient_id`.
+
+        `metadata` (e.g. which question the person saw) reaches the actions as the message's."""
+        body: Dict[str, Any] = {"sender": sender_id, "message": text}
+        if metadata:
+            body["metadata"] = metadata
+        replies = self._call("POST", "/webhooks/rest/webhook", "message", json=body)
         if not isinstance(replies, list) or not all(isinstance(r, dict) for r in replies):
             log.error("Rasa message: the reply is not a list of messages")
             raise UpstreamError()

@@ -381,10 +381,16 @@
     }
   }
 
+  // The ask key of the last question shown (actions/binding.py), sent with every message.
+  var lastAsk = null;
+
   function render(messages, options) {
     var moveFocus = !(options && options.focus === false);
     messages = Array.isArray(messages) ? messages : [];
     var question = questionOf(messages);
+    if (question && isText(question.ask)) {
+      lastAsk = question.ask;
+    }
     var areaSymbol = question && isArea(question.section) ? question.section : null;
     var lastQuestionId = null;
     var firstNew = null;
@@ -457,7 +463,11 @@
     var keptLabel = optionsBox.getAttribute("aria-labelledby");
     var failed = false;
     clearOptions();
-    request("POST", "/api/chat", { sender_id: senderId(), message: text }).then(function (res) {
+    var body = { sender_id: senderId(), message: text };
+    if (lastAsk) {
+      body.question = lastAsk;  // typed words answer the question on screen, never a later one
+    }
+    request("POST", "/api/chat", body).then(function (res) {
       failed = !res.ok;
       if (Array.isArray(res.data.messages)) {
         return res.data.messages;
