@@ -82,6 +82,9 @@ _MULTIPLIED = re.compile(rf"(£\s*)?({_NUM})\s*({'|'.join(_MULTIPLIERS)})\b")
 _WORD_MULTIPLIED = re.compile(r"(\d+(?:\.\d+)?) (1000000|1000)\b")  # text2num: "one point two million" -> "1.2 1000000"
 _ABBREVIATIONS = [(r"\bp\s*/\s*w\b|\bp\.w\b\.?", " pw "), (r"\bp\s*/\s*a\b|\bp\.a\b\.?", " pa "),
                   (r"\bp\.?c\.?m\b\.?", " pcm "), (r"\bp\s*/\s*m\b", " pm "), (r"\bp\s*/\s*h\b", " ph "),
+                  (r"\bhalf an? (?=million\b|mil\b|grand\b|thousand\b|k\b)", " 0.5 "),  # not "a million"
+                  # "the second one" names an option, not £1: the ordinal alone (which holds no amount)
+                  (r"\b(first|second|third|fourth|fifth|last|other) one\b", r" \1 "),
                   (r"\btwice\b", " 2 times "), (r"\bonce\b", " 1 times "), (r"\bthrice\b", " 3 times "),
                   (r"\bquid\b|\bpounds? sterling\b|\bsterling\b", " pounds "),
                   (r"\b24\s*/\s*7\b|\b24\s*-?\s*hours?(?: a day)?(?=\s+(?:care|support|help|cover)\b)", " ")]
@@ -267,10 +270,12 @@ def period_of(parse: Any) -> Optional[str]:
     if value in SPANS or value in RATES:
         return value
     prepared = _prepare(parse.text)
-    kinds = set(_periods(prepared)[0]) or set(_BARE_PERIOD.findall(prepared))
+    words = re.sub(r"[^\w ]+", " ", unicodedata.normalize("NFKC", str(parse.text)).lower()).split()
+    kinds = set(_periods(prepared)[0])
+    if not kinds and len(words) <= 3:  # "weeks", "the year": a bare word only in a short reply, not in a sentence
+        kinds = set(_BARE_PERIOD.findall(prepared))
     if len(kinds) == 1:
         return kinds.pop()
-    words = re.sub(r"[^\w ]+", " ", unicodedata.normalize("NFKC", str(parse.text)).lower()).split()
     left = [w for w in words if w not in _FILLER] or words[-1:]
     if len(left) == 1 and left[0] in _OPTION_WORDS:
         return {1: "week", 2: "year"}[_OPTION_WORDS[left[0]]]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional
 
@@ -171,7 +172,9 @@ def _confirming(ctx: Context) -> bool:
 
 
 def _accept(ctx: Context, value: Any) -> None:
-    ctx.set(**{ctx.slot: value}, tries=0.0, pending=None, changing=None)
+    ctx.set(**{ctx.slot: value}, tries=0.0, pending=None)
+    if (ctx.slots.get("changing") or {}).get("slot") == ctx.slot:
+        ctx.set(changing=None)  # only this question's change is done; another's stays open
 
 
 def _not_understood(ctx: Context) -> None:
@@ -280,10 +283,23 @@ _NAME_LEAD = re.compile(
 )
 
 
+def _letter_words(text: str) -> List[str]:
+    """Words of letters only (any script), with ' or - inside: "Mary-Jane", "O'Brien", "Zoë"."""
+    words = re.findall(r"[\w'-]+", text)
+    ok = [w.strip("'-") for w in words]
+    return [w for w in ok if w and all(unicodedata.category(c)[0] in "LM" or c in "'-" for c in w)]
+
+
+def _has_numbers(text: str) -> bool:
+    """Digits of any script ("2", "⓶", "²") or a currency sign: a sum or an option, not a name."""
+    return any(unicodedata.category(c)[0] == "N" or unicodedata.category(c) == "Sc" for c in text)
+
+
 def first_name(text: str) -> Optional[str]:
     """A first name from 'Sam', 'her name is Sam Jones', 'it's sam' -> 'Sam'."""
-    text = _NAME_LEAD.sub("", text.strip())
-    words = re.findall(r"[^\W\d_]+(?:['-][^\W\d_]+)*", text)
+    if text.startswith("/") or _has_numbers(text):
+        return None
+    words = _letter_words(_NAME_LEAD.sub("", text.strip()))
     if not words or len(words[0]) > MAX_NAME:
         return None
     word = words[0]
@@ -292,9 +308,10 @@ def first_name(text: str) -> Optional[str]:
 
 def relationship_of(text: str) -> Optional[str]:
     """'I'm her son' -> 'her son'; kept short and as words only."""
+    if text.startswith("/") or _has_numbers(text):
+        return None
     text = re.sub(r"^(?:i'?m|i am|i'm his|as)\s+", "", text.strip(), flags=re.IGNORECASE)
-    words = re.findall(r"[^\W_]+(?:['-][^\W_]+)*", text)
-    relationship = " ".join(words)[:MAX_RELATIONSHIP].strip()
+    relationship = " ".join(_letter_words(text))[:MAX_RELATIONSHIP].strip()
     return relationship or None
 
 
@@ -333,7 +350,7 @@ def _review(ctx: Context) -> None:
     if parse.intent == "review_ok" or yes_or_no(parse) is True:
         ctx.set(**{REVIEW: REVIEW_DONE}, review_area=None)
         return
-    if parse.intent == "change" and not parse.entities:
+    if parse.intent == "change" and not set(parse.entities) - {"q"}:  # "Back to the check"
         ctx.set(review_area=None)
         return
     ctx.say("review_again")

@@ -37,8 +37,12 @@ UNSURE_SCORE = 75
 _COMMAND_PATTERNS = [
     ("explain", r"\bwhat (?:does|do|is|are)\b.*\bmean|\bwhat do you mean\b|\bexplain\b|\bmeaning\b|"
                 r"\b(?:don'?t|do not|didn'?t) (?:understand|get it)\b|\bconfus"),
-    ("go_back", r"^(?:please )?(?:go )?back\b|\bgo back\b|\bprevious question\b|\bchange (?:my|the) last answer\b|"
-                r"\bundo\b"),
+    # "go back" only as the whole message, or back to a question: "I want to go back to college" is an answer.
+    ("go_back", r"^(?:please |can i |can we |could i |could we |i want to |i'?d like to |i need to |let me |let'?s )?"
+                r"(?:go |take me |step )?back\b(?: please| one| a (?:question|step)| one question|"
+                r" to (?:the )?(?:last|previous|earlier|first|second|third|fourth|fifth|one|question)\b.*)?\W*$|"
+                r"\bprevious question\b|\bchange (?:my|the) last answer\b|^(?:please )?undo\b|"
+                r"\bback to (?:the )?(?:last|previous) (?:question|one)\b"),
     ("skip", r"^(?:please )?(?:skip|pass)\b|\bskip (?:this|that|it|the question)\b|\bnext question\b|"
              r"\brather not (?:say|answer)\b"),
     ("delete_saved", r"\b(?:delete|remove|wipe|forget) (?:all )?(?:my |the )?(?:saved )?"
@@ -163,7 +167,10 @@ def yes_or_no(parse: Parse) -> Optional[bool]:
 
 def number_of(text: str) -> Optional[int]:
     """'2', 'number 2', 'the second one', 'two please' -> 2; anything else -> None."""
-    words = [w for w in normalise(text).split() if w not in _FILLER]
+    said = normalise(text).split()
+    words = [w for w in said if w not in _FILLER]
+    if not words and "one" in said and "no" not in said:  # "one", "the one": but "no one" is nobody
+        return 1
     if len(words) != 1:
         return None
     word = words[0]
@@ -188,21 +195,34 @@ def _phrases(question: Question) -> List[tuple]:
     return out
 
 
+def _shares_words(said: str, phrase: str) -> bool:
+    """Most of the message's own words (allowing a typo) are in the phrase: fuzzy scores alone
+    find "purple elephants on tuesday" in "... a tube feed in the day"."""
+    words = [w for w in said.split() if w not in _STOPWORDS] or said.split()
+    theirs = phrase.split()
+    shared = sum(1 for w in words if any(fuzz.ratio(w, t) >= 80 for t in theirs))
+    return shared * 2 > len(words)
+
+
 def words_match(text: str, question: Question) -> Optional[Match]:
     """The option whose own words (label or example) the message matches."""
     said = normalise(text)
     if not said:
         return None
     best: Dict[str, float] = {}
+    whole: Dict[str, float] = {}  # how nearly the message is a whole phrase (a typo of it), per option
     for phrase, value in _phrases(question):
         if said == phrase:
             return Match(value, sure=True)
-        score = fuzz.WRatio(said, phrase) if len(said) > 3 else 0.0
+        score = fuzz.WRatio(said, phrase) if len(said) > 3 and _shares_words(said, phrase) else 0.0
         best[value] = max(best.get(value, 0.0), score)
+        whole[value] = max(whole.get(value, 0.0), fuzz.ratio(said, phrase) if score else 0.0)
     ranked = sorted(best.items(), key=lambda kv: kv[1], reverse=True)
     top_value, top = ranked[0]
     runner_up = ranked[1][1] if len(ranked) > 1 else 0.0
-    if top >= SURE_SCORE and top - runner_up >= 8:
+    # Sure only for a phrase as a whole, typos allowed; a part of one ("a week" in "a few nights
+    # a week") is asked about first.
+    if top >= SURE_SCORE and top - runner_up >= 8 and whole[top_value] >= SURE_SCORE:
         return Match(top_value, sure=True)
     if top >= UNSURE_SCORE and top - runner_up >= 5:
         return Match(top_value, sure=False)

@@ -127,7 +127,8 @@ def test_answering_for_someone_mid_form_asks_their_name_next():
 
 
 @pytest.mark.parametrize("text,name", [("Sam", "Sam"), ("her name is ayesha", "Ayesha"), ("it's Zoë", "Zoë"),
-                                       ("<script>alert(1)</script> Tom", "Script"), ("José-María López", "José-María")])
+                                       ("<script>alert(1)</script> Tom", None), ("José-María López", "José-María"),
+                                       ("⓶", None), ("²", None), ("/start_plan", None), ("£40 a week", None)])
 def test_first_name(text, name):
     assert first_name(text) == name
 
@@ -139,6 +140,8 @@ def test_no_name_in_digits_or_symbols():
 def test_relationship_is_words_only():
     assert relationship_of("I'm her son") == "her son"
     assert relationship_of("<b>friend</b>") == "b friend b"
+    assert relationship_of("£1,000,000 a year") is None  # a sum is no relationship: asked again
+    assert relationship_of('/change{"q":"review"}') is None
 
 
 def test_yes_no_question_takes_yes_and_no():
