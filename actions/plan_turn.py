@@ -28,7 +28,7 @@ from actions.plan_flow import (
     without_item,
 )
 from actions.turn import Context, Outcome, is_positional
-from actions.understand import Parse, command_of, normalise, number_of, term_to_explain, yes_or_no
+from actions.understand import Parse, command_in_own_words, command_of, normalise, number_of, term_to_explain, yes_or_no
 from bank import QuestionBank
 from bank.plan import SECTIONS, PlanBank, PlanStep
 
@@ -42,7 +42,7 @@ def handle_plan(slot: str, parse: Parse, slots: Dict[str, Any], bank: QuestionBa
         ctx.set(paused=False)
     step, _area = step_of(slot, plan)
     free_text = step is not None and step.kind in ("text", "money")  # words, not the classifier's guess of a command
-    command = command_of(Parse(parse.text) if free_text and not parse.is_payload else parse)
+    command = command_in_own_words(parse.text) if free_text and not parse.is_payload else command_of(parse)
     if stale_for(parse, slot, ctx.slots, is_positional(parse, command)) is not None:
         ctx.say("stale_button")  # meant for another question (a double tap, an old button): use nothing
         return ctx.out

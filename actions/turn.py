@@ -16,7 +16,15 @@ from typing import Any, Dict, List, Optional
 from actions.binding import ask_key, bind, stale_for
 from actions.content import say_text
 from actions.flow import REVIEW, REVIEW_DONE, SETUP_SLOTS, SKIPPED, counted_slots, previous_slot, question_slots
-from actions.understand import Parse, command_of, match_option, number_of, term_to_explain, yes_or_no
+from actions.understand import (
+    Parse,
+    command_in_own_words,
+    command_of,
+    match_option,
+    number_of,
+    term_to_explain,
+    yes_or_no,
+)
 from bank import QuestionBank
 
 Reply = Dict[str, Any]
@@ -79,7 +87,7 @@ def handle(slot: str, parse: Parse, slots: Dict[str, Any], bank: QuestionBank) -
 def _command(parse: Parse, free_text: bool) -> Optional[str]:
     # Free-text answers (a name) only obey clear command phrases, never the classifier's guess.
     if free_text and not parse.is_payload:
-        return command_of(Parse(parse.text))
+        return command_in_own_words(parse.text)
     return command_of(parse)
 
 

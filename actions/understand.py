@@ -134,6 +134,17 @@ def command_of(parse: Parse) -> Optional[str]:
     return None
 
 
+FREE_TEXT_COMMAND_WORDS = 6
+
+
+def command_in_own_words(text: str) -> Optional[str]:
+    """A command inside a free-text answer (a name, "What does a good day look like?"): a clear,
+    short request only. "Stop people shouting at me on the bus" is an answer, not "stop"."""
+    if len(normalise(text).split()) > FREE_TEXT_COMMAND_WORDS and default_glossary().asked_about(text) is None:
+        return None
+    return command_of(Parse(text))
+
+
 def glossary_term(parse: Parse, bare: bool = False) -> Optional[Term]:
     """The glossary term a message asks about: a tapped hard word (/explain{"term": "<id>"}),
     or a question naming one ("what does direct payment mean?"). bare: a term on its own

@@ -191,3 +191,57 @@ def test_start_again_says_what_goes_and_waits_for_a_yes():
     assert not any(e["event"] == "reset_slots" for e in events) and "still here" in messages[0]["text"]
     messages, events = _route(slots, "yes", "affirm")
     assert any(e["event"] == "reset_slots" for e in events)
+
+
+# Found by the conversation model (tests/test_conversation_model.py); each failed before its fix.
+@pytest.mark.parametrize("text", ["I want to go back to college", "going back to my home town",
+                                  "Stop people shouting at me on the bus please"])
+def test_command_words_inside_an_answer_are_the_answer(text):
+    out = handle_plan("plan_likes", Parse(text), plan_ready(plan_likes=None), BANK, PLAN)
+    assert out.updates["pending"]["value"] == text
+    slots = setup_done(**{FIRST.id: FIRST.options[0].value})
+    assert "changing" not in handle(SECOND.id, Parse(text), slots, BANK).updates
+
+
+@pytest.mark.parametrize("text", ["purple elephants on tuesday", "answer{bad", "the day", "a week"])
+def test_unrelated_words_are_never_taken_as_an_answer(text):
+    for question in BANK.questions:
+        out = handle(question.id, Parse(text), setup_done(), BANK)
+        assert out.updates.get(question.id) is None, (question.id, text)
+        if text not in ("a week", "the day"):  # a part of an option's words may be asked about, never the unrelated
+            assert out.updates.get("pending") is None, (question.id, text)
+
+
+def test_one_alone_is_the_first_option_but_no_one_is_not():
+    assert number_of("one") == 1 and number_of("the one") == 1
+    assert number_of("no one") is None
+
+
+@pytest.mark.parametrize("slot,text", [("person_name", "⓶"), ("person_name", "/start_plan"),
+                                       ("relationship", "£1,000,000 a year"), ("relationship", "/restart_assessment"),
+                                       ("relationship", '/change{"q":"review"}')])
+def test_sums_odd_digits_and_payloads_are_never_a_name(slot, text):
+    slots = {"answering_for": "other", "welcomed": True, "person_name": "Sam" if slot == "relationship" else None}
+    out = handle(slot, Parse(text), slots, BANK)
+    assert out.updates.get(slot) is None
+
+
+def test_giving_a_name_keeps_another_questions_change_open():
+    slots = setup_done(answering_for="other", person_name="Sam", relationship=None,
+                       changing={"slot": FIRST.id, "old": FIRST.options[1].value})
+    out = handle("relationship", Parse("son"), slots, BANK)
+    assert out.updates["relationship"] == "son" and "changing" not in out.updates
+
+
+def test_back_to_the_check_with_its_question_key():
+    slots = setup_done(**{q.id: q.options[0].value for q in BANK.questions}, review_area="making_decisions")
+    out = handle("review", Parse('/change{"q":"review"}', "change", 1.0, {"q": "review"}), slots, BANK)
+    assert out.updates.get("review_area", "unset") is None
+
+
+@pytest.mark.parametrize("text,amount", [("half a million a year", 500000.0), ("the second one", None),
+                                         ("the fifth one", None)])
+def test_costs_said_loosely(text, amount):
+    from actions.money import read
+    reading = read(text)
+    assert (reading.amount if reading.status == "ok" else None) == amount
