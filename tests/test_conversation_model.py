@@ -1291,9 +1291,14 @@ class Conversation(RuleBasedStateMachine):
 # A failure is reported as it was found, with its last 25 messages (Conversation.story): shrinking a
 # conversation takes Hypothesis up to 5 minutes. STEER_MODEL_SHRINK=1 shrinks it to the shortest one;
 # either way Hypothesis's database (.hypothesis/) replays it first on the next run.
+# The same conversations on every run (so CI's verdict is about the change, not the draw);
+# STEER_MODEL_EXPLORE=1 draws new ones, with STEER_MODEL_EXAMPLES=3000 for a longer hunt.
 SHRINK = os.environ.get("STEER_MODEL_SHRINK") == "1"
+EXPLORE = os.environ.get("STEER_MODEL_EXPLORE") == "1"
 Conversation.TestCase.settings = settings(
     max_examples=int(os.environ.get("STEER_MODEL_EXAMPLES", "700")),  # about 75,000 messages in 90 s
+    derandomize=not EXPLORE,
+    database=None if not EXPLORE else settings.default.database,
     phases=list(Phase) if SHRINK else [Phase.explicit, Phase.reuse, Phase.generate],
     stateful_step_count=40,
     deadline=None,
