@@ -122,7 +122,9 @@ class Stack:
     def start(self) -> None:
         if not self.settings.model.exists():
             raise StackError(f"No trained model at {self.settings.model}: run `make run` (it trains first).")
-        self.log_path("web").parent.mkdir(parents=True, exist_ok=True)
+        logs = self.log_path("web").parent
+        logs.mkdir(mode=0o700, parents=True, exist_ok=True)
+        logs.chmod(0o700)  # a log can hold a traceback; only Steer's own user reads them
         for name in self.commands():
             self.policies[name] = self.settings.restart_policy()
             self.restarts[name] = 0
@@ -135,7 +137,11 @@ class Stack:
         old = self._logs.pop(name, None)
         if old is not None:
             old.close()
-        log = open(self.log_path(name), mode, encoding="utf-8")  # noqa: SIM115 (kept open for the child)
+        path = self.log_path(name)
+        flags = os.O_WRONLY | os.O_CREAT | (os.O_APPEND if mode == "a" else os.O_TRUNC)
+        fd = os.open(path, flags, 0o600)
+        os.fchmod(fd, 0o600)  # also a log made before, with looser rights
+        log = open(fd, mode, encoding="utf-8")  # noqa: SIM115 (kept open for the child)
         if note:
             log.write(f"\n--- {note} ---\n")
             log.flush()

@@ -317,3 +317,23 @@ def test_the_front_door_killed_mid_conversation_in_the_browser(stack, pause):
             browser.close()
     answers = Chat(stack.settings.web_url, sender_id).assessment()["answers"]
     assert answers == {first["id"]: first["options"][1]["value"], second["id"]: second["options"][1]["value"]}
+
+
+def test_logs_are_for_steers_own_user_only(tmp_path):
+    """A log can hold a traceback: the folder is 0700 and each log 0600, also logs made before."""
+    (tmp_path / "logs").mkdir(mode=0o755)
+    old = tmp_path / "logs" / "web.log"
+    old.write_text("before\n")
+    old.chmod(0o644)
+    stack = SmallStack(small_settings(tmp_path, restart_delay=0.2), {"actions": SLEEPER, "web": SLEEPER})
+    stack.start()
+    try:
+        wait_for(lambda: "up" in stack.log_path("actions").read_text(), 10, "the sleeper started")
+        assert (tmp_path / "logs").stat().st_mode & 0o777 == 0o700
+        for name in ("actions", "web"):
+            assert stack.log_path(name).stat().st_mode & 0o777 == 0o600, name
+        os.killpg(stack.children["actions"].pid, signal.SIGKILL)
+        wait_for(lambda: stack.restarts["actions"] == 1, 10, "the supervisor started it again")
+        assert stack.log_path("actions").stat().st_mode & 0o777 == 0o600  # reopened to append: still 0600
+    finally:
+        stack.stop()
