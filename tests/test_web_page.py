@@ -14,7 +14,7 @@ from bot.web.security import CONTENT_SECURITY_POLICY
 STATIC = Path(__file__).resolve().parent.parent / "bot" / "web" / "static"
 EXPECTED_CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-    "object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
+    "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 )
 
 
@@ -154,6 +154,8 @@ def test_security_headers_on_every_response(client, method, path):
     assert response.headers["Content-Security-Policy"] == EXPECTED_CSP == CONTENT_SECURITY_POLICY
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert response.headers["Referrer-Policy"] == "no-referrer"
+    policy = dict(p.strip().split("=", 1) for p in response.headers["Permissions-Policy"].split(","))
+    assert policy["microphone"] == "(self)" and policy["camera"] == policy["geolocation"] == "()"
 
 
 def test_pages_and_data_are_not_cached_but_static_files_may_be(client):

@@ -1,4 +1,5 @@
-"""Headers on every response: no inline code, no framing, no sniffing, no referrer, no caching of data.
+"""Headers on every response: no inline code, no framing, no sniffing, no referrer, no caching of data,
+forms posted only to Steer, and the microphone for Steer's own origin only.
 
 And only known host names: the front door listens on loopback, so any other `Host` means a page
 on another site whose name was pointed at 127.0.0.1 (DNS rebinding), which the browser would
@@ -14,7 +15,7 @@ from flask import Flask, Response, request
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-    "object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
+    "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 )
 # The summary page may be framed by Steer's own kiosk page, which prints it from a hidden frame.
 FRAMEABLE_BY_SELF = re.compile(r"^/api/assessments/[A-Za-z0-9_-]{1,64}/summary$")
@@ -23,6 +24,8 @@ HEADERS = {
     "Content-Security-Policy": CONTENT_SECURITY_POLICY,
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "no-referrer",
+    # The microphone (voice answers) for Steer's own pages only; nothing else a page could ask for.
+    "Permissions-Policy": "microphone=(self), camera=(), geolocation=(), payment=(), usb=(), display-capture=()",
 }
 
 
