@@ -63,10 +63,11 @@ def _web() -> int:
     from waitress import serve
 
     from bot.web import create_app
+    from bot.web.server_limits import server_limits
 
     port = int(os.environ.get("STEER_PORT", "8000"))
     # Loopback only; a kiosk or a reverse proxy on this machine is the way in from outside.
-    serve(create_app(), host="127.0.0.1", port=port, threads=16, ident="steer")
+    serve(create_app(), host="127.0.0.1", port=port, **server_limits())
     return 0
 
 

@@ -10,6 +10,7 @@ from flask import Flask
 
 from bot.web import api, csrf, documents, errors, health, pages, security
 from bot.web.rasa_client import RasaClient
+from bot.web.server_limits import MAX_JSON_BYTES
 from bot.web.trackers import TrackerStore, database_url
 from summary import web as summary_web
 
@@ -64,7 +65,7 @@ def create_app(config: Optional[Dict[str, Any]] = None) -> Flask:
     config = dict(config or {})
     app = Flask(__name__)
     # A chat message is at most 1,000 characters; a megabyte leaves room for any escaping.
-    app.config["MAX_CONTENT_LENGTH"] = 1024 * 1024
+    app.config["MAX_CONTENT_LENGTH"] = MAX_JSON_BYTES
     app.config.update(config)
     app.config.update(_settings(config))
     app.json.ensure_ascii = False  # emoji and other scripts go out as they came in
