@@ -140,8 +140,8 @@ FREE_TEXT_COMMAND_WORDS = 6
 def command_in_own_words(text: str) -> Optional[str]:
     """A command inside a free-text answer (a name, "What does a good day look like?"): a clear,
     short request only. "Stop people shouting at me on the bus" is an answer, not "stop"."""
-    if len(normalise(text).split()) > FREE_TEXT_COMMAND_WORDS and default_glossary().asked_about(text) is None:
-        return None
+    if len(normalise(text).split()) > FREE_TEXT_COMMAND_WORDS:  # only a question about a hard word
+        return "explain" if default_glossary().asked_about(text) is not None else None
     return command_of(Parse(text))
 
 
@@ -206,10 +206,9 @@ def _phrases(question: Question) -> List[tuple]:
     return out
 
 
-def _shares_words(said: str, phrase: str) -> bool:
+def _shares_words(words: List[str], phrase: str) -> bool:
     """Most of the message's own words (allowing a typo) are in the phrase: fuzzy scores alone
     find "purple elephants on tuesday" in "... a tube feed in the day"."""
-    words = [w for w in said.split() if w not in _STOPWORDS] or said.split()
     theirs = phrase.split()
     shared = sum(1 for w in words if any(fuzz.ratio(w, t) >= 80 for t in theirs))
     return shared * 2 > len(words)
@@ -220,12 +219,13 @@ def words_match(text: str, question: Question) -> Optional[Match]:
     said = normalise(text)
     if not said:
         return None
+    own = [w for w in said.split() if w not in _STOPWORDS] or said.split()
     best: Dict[str, float] = {}
     whole: Dict[str, float] = {}  # how nearly the message is a whole phrase (a typo of it), per option
     for phrase, value in _phrases(question):
         if said == phrase:
             return Match(value, sure=True)
-        score = fuzz.WRatio(said, phrase) if len(said) > 3 and _shares_words(said, phrase) else 0.0
+        score = fuzz.WRatio(said, phrase) if len(said) > 3 and _shares_words(own, phrase) else 0.0
         best[value] = max(best.get(value, 0.0), score)
         whole[value] = max(whole.get(value, 0.0), fuzz.ratio(said, phrase) if score else 0.0)
     ranked = sorted(best.items(), key=lambda kv: kv[1], reverse=True)
