@@ -82,6 +82,12 @@ class Settings:
             "STEER_TRACKER_DB": str(self.var_dir / "trackers.db"),
             "STEER_SAVED_DB": os.environ.get("STEER_SAVED_DB") or str(self.var_dir / "saved.db"),
             "STEER_SECRET_KEY_FILE": os.environ.get("STEER_SECRET_KEY_FILE") or str(self.var_dir / "secret.key"),
+            # Signs the tokens of conversations the front door issues (bot/web/conversations.py).
+            "STEER_CONVERSATION_KEY_FILE": os.environ.get("STEER_CONVERSATION_KEY_FILE")
+            or str(self.var_dir / "conversation.key"),
+            # Request counts every front-door process shares (bot/web/limits.py).
+            "STEER_LIMITS_DB": os.environ.get("STEER_LIMITS_DB") or str(self.var_dir / "limits.db"),
+            "STEER_VAR_DIR": str(self.var_dir),
             "STEER_PORT": str(self.web_port),
             "SANIC_HOST": "127.0.0.1",  # the action server binds to loopback only
             "PYTHONUNBUFFERED": "1",
