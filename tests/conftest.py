@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
+import re
 import socket
-import uuid
 from pathlib import Path
 from typing import Any, Dict, List, Optional
 
 import pytest
 import requests
+from flask.testing import FlaskClient
 
 from bot.stack import Settings, Stack
 
@@ -38,14 +39,28 @@ class Chat:
     """One conversation through the front door, as the web page has it.
 
     Like the page, it sends its Origin and the page's CSRF token (bot/web/csrf.py), so every
-    end-to-end turn goes through the browser's side of the CSRF rule.
+    end-to-end turn goes through the browser's side of the CSRF rule. Like the page, its first
+    message starts a conversation, and the front door's reply gives its id and token
+    (bot/web/conversations.py); every later call sends the token.
     """
 
-    def __init__(self, base_url: str, sender_id: Optional[str] = None) -> None:
+    def __init__(self, base_url: str, sender_id: Optional[str] = None, token: Optional[str] = None) -> None:
         self.base_url = base_url
-        self.sender_id = sender_id or f"test-{uuid.uuid4().hex[:12]}"
+        self.sender_id = sender_id
+        self.token = token
         self.last: List[Dict[str, Any]] = []
         self._csrf: Optional[str] = None
+
+    @property
+    def auth(self) -> Dict[str, str]:
+        """The header that shows this client started the conversation."""
+        return {"Authorization": f"Bearer {self.token}"} if self.token else {}
+
+    def begin(self) -> str:
+        """Start the conversation now if it has not started (the front door issues its id)."""
+        if self.sender_id is None:
+            self.send("/greet")
+        return self.sender_id
 
     @property
     def browser_headers(self) -> Dict[str, str]:
@@ -55,10 +70,16 @@ class Chat:
 
     def send(self, message: str, question: Optional[str] = None) -> List[Dict[str, Any]]:
         """question: the ask key of the question on screen, as the page sends it with typed words."""
-        body = {"sender_id": self.sender_id, "message": message, **({"question": question} if question else {})}
-        response = requests.post(f"{self.base_url}/api/chat", json=body, headers=self.browser_headers, timeout=30)
+        body = {"message": message, **({"question": question} if question else {})}
+        if self.sender_id is not None:
+            body["sender_id"] = self.sender_id
+        response = requests.post(f"{self.base_url}/api/chat", json=body,
+                                 headers={**self.browser_headers, **self.auth}, timeout=30)
         assert response.status_code == 200, response.text
-        self.last = response.json()["messages"]
+        reply = response.json()
+        if self.sender_id is None:
+            self.sender_id, self.token = reply["sender_id"], reply["token"]
+        self.last = reply["messages"]
         return self.last
 
     @property
@@ -84,7 +105,7 @@ class Chat:
         return self.send(button["payload"])
 
     def assessment(self) -> Dict[str, Any]:
-        response = requests.get(f"{self.base_url}/api/assessments/{self.sender_id}", timeout=30)
+        response = requests.get(f"{self.base_url}/api/assessments/{self.sender_id}", headers=self.auth, timeout=30)
         assert response.status_code == 200, response.text
         return response.json()
 
@@ -118,3 +139,42 @@ def button(payload: str):
 @pytest.fixture()
 def chat(stack) -> Chat:
     return Chat(stack.settings.web_url)
+
+
+def owner_headers(app, sender_id: str) -> Dict[str, str]:
+    """The header the device that started `sender_id` sends (its token, made with the app's key)."""
+    return {"Authorization": f"Bearer {app.extensions['steer_conversations'].token_for(sender_id)}"}
+
+
+class OwnerClient(FlaskClient):
+    """A Flask test client that is the device that started every conversation it names.
+
+    For tests of other things than who may open a conversation (tests/test_conversation_access.py
+    tests that): each request names its sender_id in the path, the query or the JSON body, and this
+    client adds that conversation's token, as the page does. `Authorization` given by the test wins.
+    """
+
+    def open(self, *args, **kwargs):
+        path = args[0] if args and isinstance(args[0], str) else kwargs.get("path", "")
+        found = re.match(r"/api/assessments/([^/?]+)", path)
+        sender_id = found.group(1) if found else None
+        body = kwargs.get("json")
+        if sender_id is None and isinstance(body, dict) and isinstance(body.get("sender_id"), str):
+            sender_id = body["sender_id"]
+        query = kwargs.get("query_string")
+        if sender_id is None and isinstance(query, dict) and isinstance(query.get("sender_id"), str):
+            sender_id = query["sender_id"]
+        if sender_id is None and "sender_id=" in path:
+            sender_id = path.split("sender_id=", 1)[1].split("&")[0]
+        headers = dict(kwargs.pop("headers", None) or {})
+        if sender_id and "Authorization" not in headers:
+            headers.update(owner_headers(self.application, sender_id))
+        return super().open(*args, headers=headers, **kwargs)
+
+
+@pytest.fixture(autouse=True)
+def _test_clients_own_their_conversations(monkeypatch):
+    """Every Flask test client is an OwnerClient; access tests use FlaskClient(app) explicitly."""
+    from flask import Flask
+
+    monkeypatch.setattr(Flask, "test_client_class", OwnerClient)

@@ -8,7 +8,7 @@ from typing import Any, Dict, Optional
 
 from flask import Flask
 
-from bot.web import api, csrf, documents, errors, health, pages, security
+from bot.web import access, api, csrf, documents, errors, health, pages, security
 from bot.web.rasa_client import RasaClient
 from bot.web.server_limits import MAX_JSON_BYTES
 from bot.web.trackers import TrackerStore, database_url
@@ -35,8 +35,12 @@ SETTINGS = {
     "TRUSTED_ORIGINS": ("STEER_TRUSTED_ORIGINS", ""),  # comma-separated, e.g. behind a reverse proxy
     # Host names the front door answers to, besides loopback (bot/web/security.py).
     "ALLOWED_HOSTS": ("STEER_ALLOWED_HOSTS", ""),  # comma-separated, e.g. the name a reverse proxy passes on
+    # Conversations the front door issues (bot/web/conversations.py).
+    "CONVERSATION_KEY_FILE": ("STEER_CONVERSATION_KEY_FILE", None),  # None: a new key each start
+    "LINK_SECONDS": ("STEER_LINK_SECONDS", 600.0),  # how long a document link works
 }
-FLOAT_SETTINGS = ("RASA_TIMEOUT", "HEALTH_TIMEOUT", "KIOSK_IDLE_SECONDS", "KIOSK_WARNING_SECONDS", "CSRF_MAX_AGE")
+FLOAT_SETTINGS = ("RASA_TIMEOUT", "HEALTH_TIMEOUT", "KIOSK_IDLE_SECONDS", "KIOSK_WARNING_SECONDS", "CSRF_MAX_AGE",
+                  "LINK_SECONDS")
 BOOL_SETTINGS = ("KIOSK_ONLY",)
 MIN_WARNING_SECONDS = 20.0  # WCAG 2.2.1: at least 20 seconds to ask for more time
 
@@ -81,6 +85,7 @@ def create_app(config: Optional[Dict[str, Any]] = None) -> Flask:
     url = database_url(app.config["TRACKER_URL"], app.config["TRACKER_DB"])
     app.extensions["steer_trackers"] = TrackerStore(url) if url else None
     csrf.register(app)  # first, so a refused request reaches no view
+    access.register(app)  # then: a call about a conversation needs its token
     app.register_blueprint(api.bp)
     app.register_blueprint(documents.bp)
     app.register_blueprint(summary_web.blueprint())

@@ -66,30 +66,36 @@ def check_sender_id(value: Any) -> str:
     return value
 
 
-def bot_says(text: str):
+def bot_says(text: str, **more: str):
     """A reply in Rasa's REST shape, for input that never goes to Rasa."""
-    return jsonify(messages=[{"text": text}])
+    return jsonify(messages=[{"text": text}], **more)
 
 
 @bp.post("/chat")
 def chat():
     body = json_object(wording.CHAT_NOT_OBJECT)
-    sender_id = check_sender_id(body.get("sender_id"))
+    issued: Dict[str, str] = {}
+    if body.get("sender_id") is None:  # a new conversation: its id and token are made here
+        sender_id, token = current_app.extensions["steer_conversations"].issue()
+        issued = {"sender_id": sender_id, "token": token}
+    else:
+        sender_id = check_sender_id(body.get("sender_id"))  # its token was checked (bot/web/access.py)
     message = body.get("message")
     if not isinstance(message, str):
         raise ApiError(wording.MESSAGE_NOT_TEXT)
     if len(message.strip()) > MAX_MESSAGE_CHARS:
-        return bot_says(wording.TOO_LONG)
+        return bot_says(wording.TOO_LONG, **issued)
     text = clean_message(message)
     if not text:
-        return bot_says(wording.EMPTY_MESSAGE)
+        return bot_says(wording.EMPTY_MESSAGE, **issued)
     seen = body.get("question")  # the question on the person's screen (actions/binding.py)
     metadata = {"question": seen} if isinstance(seen, str) and ASK_KEY.fullmatch(seen) else None
     try:
-        return jsonify(messages=rasa().send(sender_id, text, metadata=metadata))
+        return jsonify(messages=rasa().send(sender_id, text, metadata=metadata), **issued)
     except UpstreamError as err:
         # Also as a message, so a client that only draws messages still tells the person.
-        return jsonify(error=err.message, messages=[{"text": err.message}]), err.status
+        # A new conversation's id and token still go back: trying again keeps to the same one.
+        return jsonify(error=err.message, messages=[{"text": err.message}], **issued), err.status
 
 
 def _has_set_slots(tracker: Dict[str, Any]) -> bool:

@@ -18,7 +18,7 @@ CONTENT_SECURITY_POLICY = (
     "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 )
 # The summary page may be framed by Steer's own kiosk page, which prints it from a hidden frame.
-FRAMEABLE_BY_SELF = re.compile(r"^/api/assessments/[A-Za-z0-9_-]{1,64}/summary$")
+FRAMEABLE_BY_SELF = re.compile(r"^/api/(?:assessments/[A-Za-z0-9_-]{1,64}|documents/[A-Za-z0-9_-]{1,200})/summary$")
 SUMMARY_CONTENT_SECURITY_POLICY = CONTENT_SECURITY_POLICY.replace("frame-ancestors 'none'", "frame-ancestors 'self'")
 HEADERS = {
     "Content-Security-Policy": CONTENT_SECURITY_POLICY,

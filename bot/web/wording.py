@@ -17,8 +17,10 @@ PART_RESTARTING = "Sorry, part of Steer is starting again. Your answers so far a
 # Said to whoever calls the API (people who build on Steer, and the web page).
 NOT_JSON_TYPE = "Please send the request as JSON, with the header Content-Type: application/json."
 BAD_JSON = "The request body is not valid JSON. Please check its brackets, quotes and commas."
-CHAT_NOT_OBJECT = 'The request body must be a JSON object, like {"sender_id": "a1b2c3", "message": "hello"}.'
-SENDER_ID = 'Please give a sender_id of 1 to 64 letters, digits, "_" or "-", like "a1b2c3".'
+CHAT_NOT_OBJECT = 'The request body must be a JSON object, like {"message": "hello"}.'
+SENDER_ID = (
+    'Please give the sender_id Steer sent you when the conversation started, or leave it out to start one.'
+)
 MESSAGE_NOT_TEXT = 'Please give the message as text in quotes, like "message": "hello".'
 SCORE_NOT_OBJECT = 'The request body must be a JSON object, like {"answers": {"washing_dressing": "no_help"}}.'
 ANSWERS_NOT_TEXT = (
@@ -57,6 +59,12 @@ UNKNOWN_HOST = ("Steer does not answer on this address. Please use the address S
 CSRF_OTHER_SITE = "This request came from another website, so Steer refused it. Please use Steer's own page."
 CSRF_TOKEN = "This page is out of date. Please load the page again. Your answers so far are safe."
 CANNOT_DELETE = "Sorry, I could not clear the answers just now. Please ask a worker for help."
+# Conversations the front door issues (bot/web/conversations.py): one answer whatever the reason.
+UNKNOWN_CONVERSATION = (
+    "I cannot find that conversation on this device. It may have been cleared, or started somewhere else. "
+    "Please send your message again to start a new one."
+)
+LINK_RUN_OUT = "This link has run out, to keep your answers private. Please go back to the chat and open it again."
 CONVERSATION_CLEARED = (
     "Steer has cleared these answers, so this chat has ended. To start again, open Steer in a new tab."
 )

@@ -2,7 +2,8 @@
    Every piece of text goes in with textContent, never parsed as HTML. No framework, no build step.
 
    The page's small public face for other scripts (voice.js, kiosk.js, saved.js) is window.SteerChat:
-     senderId()            this conversation's id
+     senderId()            this conversation's id (null until the front door has issued one)
+     authHeaders()         the headers that show this page started it (Authorization: Bearer <token>)
      send(text, shownAs)   one turn; shownAs is what the transcript shows as said (null: nothing)
      render(messages)      draw replies in Rasa's REST shape
      addMessage(who, text) add one line to the transcript ("bot" or "user")
@@ -17,6 +18,7 @@
   "use strict";
 
   var SENDER_KEY = "steer.sender_id";
+  var TOKEN_KEY = "steer.token";
   var DISPLAY_KEY = "steer.display";
   var AREA_IDS = ["looking_after_myself", "relationships", "community", "work_learning_leisure",
     "making_decisions", "staying_safe", "complex_needs_risk", "family_carer_support"];
@@ -29,6 +31,7 @@
   var started = false;
   var messageCount = 0;
   var memorySenderId = null;
+  var memoryToken = null;
   var idUsed = false;
   var level = "plain";
   var waitingTimer = null;
@@ -76,24 +79,45 @@
     }
   }
 
-  function newSenderId() {
-    var bytes = new Uint8Array(16);
-    window.crypto.getRandomValues(bytes);
-    return Array.prototype.map.call(bytes, function (b) {
-      return ("0" + b.toString(16)).slice(-2);
-    }).join("");
+  function forget(key) {
+    try {
+      window.sessionStorage.removeItem(key);
+    } catch (e) {
+      /* nothing was kept */
+    }
   }
 
-  // One conversation per browser tab: sessionStorage is per tab and ends with it.
+  // One conversation per browser tab, issued by the front door with its first reply (its id and a
+  // token that proves this page started it). The chat page keeps both in sessionStorage, which is
+  // per tab and ends with it; the kiosk keeps them in memory only.
   function senderId() {
-    var id = memorySenderId || stored(SENDER_KEY);
-    if (!id) {
-      id = newSenderId();
-      store(SENDER_KEY, id);
+    if (!memorySenderId && stored(SENDER_KEY) && stored(TOKEN_KEY)) {
+      memorySenderId = stored(SENDER_KEY);
+      memoryToken = stored(TOKEN_KEY);
     }
-    memorySenderId = id;
-    idUsed = true;  // something may now be stored under it (e.g. saved answers brought back)
-    return id;
+    if (memorySenderId) {
+      idUsed = true;  // something may now be stored under it (e.g. saved answers brought back)
+    }
+    return memorySenderId;
+  }
+
+  function authHeaders() {
+    senderId();
+    return memoryToken ? { "Authorization": "Bearer " + memoryToken } : {};
+  }
+
+  function keepConversation(data) {
+    if (data && isText(data.sender_id) && isText(data.token)) {
+      memorySenderId = data.sender_id;
+      memoryToken = data.token;
+      store(SENDER_KEY, data.sender_id);
+      store(TOKEN_KEY, data.token);
+    } else if (data && data.conversation === "unknown") {
+      // The front door no longer knows it (cleared, or its key changed): the next message starts anew.
+      memorySenderId = memoryToken = null;
+      forget(SENDER_KEY);
+      forget(TOKEN_KEY);
+    }
   }
 
   /* --- Requests with the page's CSRF token ---------------------------------------------- */
@@ -123,6 +147,8 @@
       var headers = { "Accept": "application/json" };
       var token = csrfHeaders();
       Object.keys(token).forEach(function (k) { headers[k] = token[k]; });
+      var auth = authHeaders();
+      Object.keys(auth).forEach(function (k) { headers[k] = auth[k]; });
       var init = { method: method, headers: headers, credentials: "same-origin",
                    keepalive: Boolean(options && options.keepalive) };
       if (body !== undefined) {
@@ -463,12 +489,16 @@
     var keptLabel = optionsBox.getAttribute("aria-labelledby");
     var failed = false;
     clearOptions();
-    var body = { sender_id: senderId(), message: text };
+    var body = { message: text };
+    if (senderId()) {
+      body.sender_id = senderId();  // none yet: the front door starts the conversation
+    }
     if (lastAsk) {
       body.question = lastAsk;  // typed words answer the question on screen, never a later one
     }
     request("POST", "/api/chat", body).then(function (res) {
       failed = !res.ok;
+      keepConversation(res.data);
       if (Array.isArray(res.data.messages)) {
         return res.data.messages;
       }
@@ -610,6 +640,7 @@
 
   window.SteerChat = {
     senderId: senderId,
+    authHeaders: authHeaders,
     send: send,
     render: render,
     addMessage: addMessage,

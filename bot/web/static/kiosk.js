@@ -175,8 +175,8 @@
 
   function deleteOnServer() {
     var chat = window.SteerChat;
-    if (!chat || !chat.isStarted()) {
-      return Promise.resolve(true);
+    if (!chat || !chat.isStarted() || !chat.senderId()) {
+      return Promise.resolve(true);  // the front door never issued a conversation: nothing to clear
     }
     var url = "/api/assessments/" + encodeURIComponent(chat.senderId());
     function attempt(triesLeft) {
@@ -276,8 +276,14 @@
     frame.setAttribute("aria-hidden", "true");
     frame.setAttribute("tabindex", "-1");
     // The summary page prints itself when it is loaded with ?print=1 (summary/static/print.js).
-    frame.src = "/api/assessments/" + encodeURIComponent(window.SteerChat.senderId()) + "/summary?print=1";
-    document.body.appendChild(frame);
+    // A frame cannot send the conversation's token: it loads a link that works for a few minutes.
+    var url = "/api/assessments/" + encodeURIComponent(window.SteerChat.senderId()) + "/links";
+    window.SteerChat.request("POST", url).then(function (res) {
+      if (res.ok && res.data && typeof res.data.print === "string") {
+        frame.src = res.data.print;
+        document.body.appendChild(frame);
+      }
+    });
   }
 
   function showWelcomeNote() {

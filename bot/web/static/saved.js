@@ -78,7 +78,8 @@
   function askPin() {
     showForm(word("SAVE_HEADING"), [{ name: "pin", label: word("PIN_CHOOSE"), numeric: true }],
       word("SAVE_BUTTON"), function (values, status) {
-        call("POST", "/api/assessments/" + window.SteerChat.senderId() + "/save", { pin: values.pin })
+        call("POST", "/api/assessments/" + encodeURIComponent(window.SteerChat.senderId()) + "/save",
+             { pin: values.pin })
           .then(function (res) {
             if (!res.ok) { status.textContent = failed(res); return; }
             clearPanel();
@@ -130,19 +131,45 @@
       });
   }
 
-  function showLinks(links) {
-    clearPanel();
-    var box = el("div", { "class": "summary-links" });
-    box.appendChild(el("h2", {}, word("SUMMARY_HEADING")));
-    [[word("SUMMARY_PAGE"), links.html], [word("SUMMARY_PDF"), links.pdf],
-     [word("SUMMARY_DATA"), links.json]].forEach(function (pair) {
-      if (pair[1]) {
-        var a = el("a", { "href": pair[1], "class": "button", "target": "_blank", "rel": "noopener" }, pair[0]);
-        box.appendChild(a);
-      }
+  // A new tab cannot send the conversation's token, so the links are ones that work for a few
+  // minutes (never the bare id, which would stay in a shared PC's history). They are renewed while
+  // shown, so a link pressed later still opens.
+  var renewTimer = null;
+
+  function fetchLinks() {
+    var url = "/api/assessments/" + encodeURIComponent(window.SteerChat.senderId()) + "/links";
+    return call("POST", url).then(function (res) { return res.ok ? res.data : null; });
+  }
+
+  function showLinks() {
+    fetchLinks().then(function (links) {
+      if (!links) { return; }
+      clearPanel();
+      var box = el("div", { "class": "summary-links" });
+      box.appendChild(el("h2", {}, word("SUMMARY_HEADING")));
+      [[word("SUMMARY_PAGE"), "html"], [word("SUMMARY_PDF"), "pdf"], [word("SUMMARY_DATA"), "json"]]
+        .forEach(function (pair) {
+          if (links[pair[1]]) {
+            var a = el("a", { "href": links[pair[1]], "class": "button", "target": "_blank", "rel": "noopener",
+                              "data-document": pair[1] }, pair[0]);
+            box.appendChild(a);
+          }
+        });
+      panel.appendChild(box);
+      panel.hidden = false;
+      window.clearInterval(renewTimer);
+      var every = Math.max(30, (Number(links.expires_in) || 600) / 2) * 1000;
+      renewTimer = window.setInterval(function () {
+        if (!document.body.contains(box)) { window.clearInterval(renewTimer); return; }
+        fetchLinks().then(function (fresh) {
+          if (!fresh) { return; }
+          Array.prototype.forEach.call(box.querySelectorAll("a[data-document]"), function (a) {
+            var href = fresh[a.getAttribute("data-document")];
+            if (href) { a.setAttribute("href", href); }
+          });
+        });
+      }, every);
     });
-    panel.appendChild(box);
-    panel.hidden = false;
   }
 
   function start() {
@@ -158,7 +185,7 @@
         if (custom && custom.type === "save_for_later") { askPin(); }
         // The kiosk prints from its own button (kiosk.js): no new windows on a shared screen.
         if (custom && custom.type === "summary" && !document.body.classList.contains("mode-kiosk")) {
-          showLinks(custom);
+          showLinks();
         }
         if (custom && custom.type === "delete_saved") { askDelete(); }
       });

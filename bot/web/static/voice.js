@@ -211,6 +211,8 @@
     var headers = { "Content-Type": "audio/wav", "Accept": "application/json" };
     var token = chat().csrfHeaders ? chat().csrfHeaders() : {};
     Object.keys(token).forEach(function (k) { headers[k] = token[k]; });
+    var auth = chat().authHeaders ? chat().authHeaders() : {};  // this page's conversation, and only it
+    Object.keys(auth).forEach(function (k) { headers[k] = auth[k]; });
     return window.fetch("/api/voice/turn?sender_id=" + encodeURIComponent(chat().senderId()), {
       method: "POST", headers: headers, body: wav, credentials: "same-origin"
     });
