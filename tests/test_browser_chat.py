@@ -180,8 +180,25 @@ def answer_setup(page: Page, level: str = "plain") -> List[Dict[str, Any]]:
     return messages
 
 
+# The token of each conversation a page was given, as the page had it (the page is the one holder).
+TOKENS: Dict[str, str] = {}
+
+
+def page_conversation(page: Page) -> str:
+    """The page's conversation id, noting its token (read from the page, which holds it)."""
+    sender_id = page_conversation(page)
+    if sender_id:
+        TOKENS[sender_id] = page.evaluate("SteerChat.authHeaders().Authorization").split(" ", 1)[1]
+    return sender_id
+
+
+def owner(sender_id: str) -> Dict[str, str]:
+    """The header the page that started `sender_id` sends."""
+    return {"Authorization": f"Bearer {TOKENS[sender_id]}"} if sender_id in TOKENS else {}
+
+
 def assessment(base_url: str, sender_id: str) -> requests.Response:
-    return requests.get(f"{base_url}/api/assessments/{sender_id}", timeout=30)
+    return requests.get(f"{base_url}/api/assessments/{sender_id}", headers=owner(sender_id), timeout=30)
 
 
 # --- Fixtures -----------------------------------------------------------------------------------
@@ -214,7 +231,7 @@ def test_a_full_assessment_by_keyboard_alone(page, stack):
     assert_no_axe_violations(page, "welcome")
     # The greeting does not take focus on load; Tab from the top reaches the first answer.
     press_tab_until(page, "document.querySelector('#options button') === document.activeElement")
-    sender_id = page.evaluate("SteerChat.senderId()")
+    sender_id = page_conversation(page)
 
     chosen: Dict[str, str] = {}
     typed = 0
@@ -424,3 +441,38 @@ def test_the_page_keeps_its_security_headers(stack):
     csp = response.headers["Content-Security-Policy"]
     assert "script-src 'self'" in csp and "unsafe-inline" not in csp
     assert 'name="csrf-token"' in response.text
+
+
+def test_the_tab_keeps_the_conversation_the_front_door_issued_and_links_hide_it(page, stack):
+    """Issue 12: the id and token come from the server, live in this tab only, and no link shows the id."""
+    base = stack.settings.web_url
+    page.goto("/")
+    answer_setup(page)
+    n = replies(page)
+    page.locator("#options button").first.click()
+    wait_reply(page, n)
+    sender_id = page_conversation(page)
+    kept = page.evaluate("[sessionStorage.getItem('steer.sender_id'), sessionStorage.getItem('steer.token')]")
+    assert kept == [sender_id, TOKENS[sender_id]] and len(sender_id) == 32
+    assert page.evaluate("localStorage.length") == 0
+    assert assessment(base, sender_id).json()["answers"]
+    assert requests.get(f"{base}/api/assessments/{sender_id}", timeout=30).status_code == 404  # no token, no answers
+    # Loading the page again in the same tab carries on with the same conversation.
+    page.reload()
+    page.wait_for_selector("#options button")
+    assert page.evaluate("SteerChat.senderId()") == sender_id
+    # The summary links (shown when the plan is done) are short-lived tickets, never the bare id.
+    page.evaluate("""() => document.dispatchEvent(new CustomEvent("steer:messages",
+        {detail: [{custom: {type: "summary"}}]}))""")
+    page.wait_for_selector(".summary-links a")
+    hrefs = page.eval_on_selector_all(".summary-links a", "links => links.map(a => a.getAttribute('href'))")
+    assert hrefs and all(h.startswith("/api/documents/") and sender_id not in h for h in hrefs)
+    opened = requests.get(base + hrefs[0], timeout=60)  # as a new tab would: no token
+    assert opened.status_code == 200 and "text/html" in opened.headers["Content-Type"]
+    # Another tab is another conversation.
+    other = page.context.new_page()
+    other.goto(base + "/")
+    other.wait_for_selector("#options button")
+    assert other.evaluate("SteerChat.senderId()") not in (None, sender_id)
+    other.close()
+    page.watch.assert_clean()

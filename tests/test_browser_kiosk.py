@@ -26,6 +26,8 @@ from tests.test_browser_chat import (
     last_messages,
     launch,
     new_context,
+    owner,
+    page_conversation,
     question,
     replies,
     screenshot,
@@ -76,7 +78,7 @@ def start_and_answer(page: Page, answers: int = 2) -> str:
         page.locator("#options button").nth(1).click()
         wait_reply(page, n)
         assert_focus_on_first_option_or_text_box(page)  # and not under the kiosk's sticky header
-    return page.evaluate("SteerChat.senderId()")
+    return page_conversation(page)
 
 
 def events_in_store(stack, sender_id: str) -> int:
@@ -191,7 +193,8 @@ def test_print_when_the_budget_is_ready_then_clear(kiosk, stack):
     page.get_by_role("button", name="Finish and clear").click()
     assert_wiped(page, stack, sender_id)
     assert page.locator("#print-frame").count() == 0
-    summary = requests.get(f"{stack.settings.web_url}/api/assessments/{sender_id}/summary", timeout=30)
+    summary = requests.get(f"{stack.settings.web_url}/api/assessments/{sender_id}/summary", headers=owner(sender_id),
+                           timeout=30)
     assert summary.status_code == 404
 
 
@@ -303,7 +306,7 @@ def test_save_for_later_shows_a_code_that_the_browser_never_keeps(kiosk, stack):
     page.locator("#saved-pin").press("Enter")
     wait_reply(page, n)
     assert page.locator("#chat-area").is_visible() and page.locator("#finish-and-clear").is_visible()
-    new_id = page.evaluate("SteerChat.senderId()")
+    new_id = page_conversation(page)
     assert new_id != sender_id
     assert assessment(stack.settings.web_url, new_id).json()["answers"] == kept
     page.get_by_role("button", name="Finish and clear").click()

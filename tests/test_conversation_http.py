@@ -17,7 +17,6 @@ from __future__ import annotations
 import json
 import os
 import time
-import uuid
 from typing import Any, Dict, List
 
 import pytest
@@ -66,7 +65,7 @@ class HttpConversation(Conversation):
     def __init__(self) -> None:
         super().__init__()
         self.base = BASE_URL["url"]
-        self.sim.sender_id = f"model-{uuid.uuid4().hex[:12]}"
+        self.sim.sender_id = None  # the front door issues it with the first reply
         self.session = requests.Session()
         token = self.session.get(f"{self.base}/api/csrf-token", timeout=30).json()["token"]
         self.session.headers.update({"Origin": self.base, "X-CSRF-Token": token})
@@ -75,13 +74,16 @@ class HttpConversation(Conversation):
 
     def _send(self, g: Gesture) -> List[Dict[str, Any]]:
         seen = self.page_ask if g.seen == "page" else g.seen
-        body = {"sender_id": self.sim.sender_id, "message": g.raw}
+        body = {"message": g.raw, **({"sender_id": self.sim.sender_id} if self.sim.sender_id else {})}
         if isinstance(seen, str):
             body["question"] = seen
         started = time.perf_counter()
         response = self.session.post(f"{self.base}/api/chat", json=body, timeout=60)
         STATS["messages"] += 1
         assert response.status_code == 200, (response.status_code, response.text[:500])
+        if self.sim.sender_id is None:  # as the page: keep the conversation's id and token
+            self.sim.sender_id = response.json()["sender_id"]
+            self.session.headers["Authorization"] = f"Bearer {response.json()['token']}"
         over_http = rest(response.json()["messages"])
         assert over_http and all(m.get("text") or m.get("custom") for m in over_http), over_http
         replies = super()._send(g)  # the simulation, the model and every check on them

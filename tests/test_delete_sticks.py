@@ -184,19 +184,20 @@ def rasa_url(stack) -> str:
 
 
 def delete(chat: Chat) -> requests.Response:
-    return requests.delete(f"{chat.base_url}/api/assessments/{chat.sender_id}", headers=chat.browser_headers,
-                           timeout=60)
+    return requests.delete(f"{chat.base_url}/api/assessments/{chat.sender_id}",
+                           headers={**chat.browser_headers, **chat.auth}, timeout=60)
 
 
 def post_chat(chat: Chat, message: str) -> requests.Response:
     return requests.post(f"{chat.base_url}/api/chat", json={"sender_id": chat.sender_id, "message": message},
-                         headers=chat.browser_headers, timeout=60)
+                         headers={**chat.browser_headers, **chat.auth}, timeout=60)
 
 
 def assert_gone_for_good(stack, chat: Chat) -> None:
     """No row, GET says 404, and neither the front door nor Rasa itself brings it back."""
     assert tracker_rows(stack, chat.sender_id) == 0
-    assert requests.get(f"{chat.base_url}/api/assessments/{chat.sender_id}", timeout=30).status_code == 404
+    assert requests.get(f"{chat.base_url}/api/assessments/{chat.sender_id}", headers=chat.auth,
+                        timeout=30).status_code == 404
     for part in ("rasa", "web", "actions"):  # the id is personal: no log names it, even on the way out
         assert chat.sender_id not in (stack.settings.var_dir / "logs" / f"{part}.log").read_text(errors="replace")
     again = post_chat(chat, "2")
@@ -209,7 +210,8 @@ def assert_gone_for_good(stack, chat: Chat) -> None:
     assert requests.get(f"{rasa_url(stack)}/conversations/{chat.sender_id}/tracker", params=token,
                         timeout=30).status_code == 200
     assert tracker_rows(stack, chat.sender_id) == 0
-    assert requests.get(f"{chat.base_url}/api/assessments/{chat.sender_id}", timeout=30).status_code == 404
+    assert requests.get(f"{chat.base_url}/api/assessments/{chat.sender_id}", headers=chat.auth,
+                        timeout=30).status_code == 404
     for part in ("rasa", "web", "actions"):  # the id is personal: no log names it, even on the way out
         assert chat.sender_id not in (stack.settings.var_dir / "logs" / f"{part}.log").read_text(errors="replace")
 
@@ -263,7 +265,7 @@ def test_a_voice_turn_in_flight_cannot_bring_it_back(stack, chat):
 
     def say() -> requests.Response:
         return requests.post(f"{chat.base_url}/api/voice/turn", params={"sender_id": chat.sender_id}, data=speech,
-                             headers={**chat.browser_headers, "Content-Type": "audio/wav"}, timeout=60)
+                             headers={**chat.browser_headers, **chat.auth, "Content-Type": "audio/wav"}, timeout=60)
 
     with ThreadPoolExecutor(1) as pool, stopped(stack, "actions") as go_on:
         turn = pool.submit(say)
@@ -273,14 +275,14 @@ def test_a_voice_turn_in_flight_cannot_bring_it_back(stack, chat):
         assert turn.result(timeout=60).status_code == 200
     assert_gone_for_good(stack, chat)
     refused = requests.post(f"{chat.base_url}/api/voice/turn", params={"sender_id": chat.sender_id}, data=speech,
-                            headers={**chat.browser_headers, "Content-Type": "audio/wav"}, timeout=60)
+                            headers={**chat.browser_headers, **chat.auth, "Content-Type": "audio/wav"}, timeout=60)
     assert refused.status_code == 410 and refused.json()["messages"] == [{"text": wording.CONVERSATION_CLEARED}]
     assert tracker_rows(stack, chat.sender_id) == 0
 
 
 def save(chat: Chat, **more) -> requests.Response:
     return requests.post(f"{chat.base_url}/api/assessments/{chat.sender_id}/save", json={"pin": PIN, **more},
-                         headers=chat.browser_headers, timeout=60)
+                         headers={**chat.browser_headers, **chat.auth}, timeout=60)
 
 
 @pytest.mark.stack
@@ -289,11 +291,12 @@ def test_a_resume_in_flight_cannot_bring_it_back(stack, chat):
     chat.send("2")
     code = save(chat).json()["code"]
     kiosk = Chat(stack.settings.web_url)  # the next visit, on the kiosk
+    kiosk.begin()
 
     def resume() -> requests.Response:
         return requests.post(f"{kiosk.base_url}/api/resume", json={"code": code, "pin": PIN,
                                                                    "sender_id": kiosk.sender_id},
-                             headers=kiosk.browser_headers, timeout=60)
+                             headers={**kiosk.browser_headers, **kiosk.auth}, timeout=60)
 
     with ThreadPoolExecutor(1) as pool, stopped(stack, "actions") as go_on:
         resuming = pool.submit(resume)
@@ -315,7 +318,8 @@ def test_a_save_in_flight_cannot_bring_back_deleted_saved_answers(stack, chat):
     with ThreadPoolExecutor(1) as pool, stopped(stack, "rasa") as go_on:
         saving = pool.submit(save, chat, code=code)  # waits for Rasa's tracker
         in_flight(saving)
-        gone = requests.delete(f"{chat.base_url}/api/saved/{code}", json={"pin": PIN}, headers=chat.browser_headers,
+        gone = requests.delete(f"{chat.base_url}/api/saved/{code}", json={"pin": PIN},
+                               headers={**chat.browser_headers, **chat.auth},
                                timeout=30)
         assert gone.status_code == 200 and gone.json() == {"deleted": True}
         go_on()
@@ -323,9 +327,10 @@ def test_a_save_in_flight_cannot_bring_back_deleted_saved_answers(stack, chat):
     with contextlib.closing(sqlite3.connect(stack.settings.var_dir / "saved.db")) as db:
         assert db.execute("SELECT COUNT(*) FROM steer_saved_answers WHERE code = ?", (code,)).fetchone()[0] == 0
     elsewhere = Chat(stack.settings.web_url)
+    elsewhere.begin()
     back = requests.post(f"{chat.base_url}/api/resume", json={"code": code, "pin": PIN,
                                                               "sender_id": elsewhere.sender_id},
-                         headers=elsewhere.browser_headers, timeout=30)
+                         headers={**elsewhere.browser_headers, **elsewhere.auth}, timeout=30)
     assert back.status_code == 403
 
 
@@ -335,7 +340,8 @@ def test_with_rasa_unreachable_the_front_door_deletes_and_it_still_sticks(stack,
     chat.start()
     chat.send("2")
     app = create_app({"TESTING": True, "RASA_URL": "http://127.0.0.1:9", "ACTIONS_URL": "http://127.0.0.1:9",
-                      "TRACKER_DB": str(stack.settings.var_dir / "trackers.db")})
+                      "TRACKER_DB": str(stack.settings.var_dir / "trackers.db"),
+                      "CONVERSATION_KEY_FILE": str(stack.settings.var_dir / "conversation.key")})
     answer = app.test_client().delete(f"/api/assessments/{chat.sender_id}")
     assert answer.status_code == 200 and answer.get_json() == {"deleted": True}
     assert_gone_for_good(stack, chat)

@@ -79,7 +79,10 @@ def test_full_plan_drafted_by_typed_answers(chat):
     assert "£2,380 a year" in chat.text  # £40 x 52 + £300
     assert [i["category"] for i in chat.assessment()["plan"]["spending"]] == ["support_worker", "gym_sport"]
     chat.send("/review_ok")
-    links = next(m["custom"] for m in chat.last if m.get("custom", {}).get("type") == "summary")
+    shown = next(m["custom"] for m in chat.last if m.get("custom", {}).get("type") == "summary")
+    assert requests.get(chat.base_url + shown["html"], timeout=60).status_code == 404  # not without the token
+    links = requests.post(f"{chat.base_url}/api/assessments/{chat.sender_id}/links", headers=chat.auth,
+                          timeout=30).json()  # as the page does: links a new tab can open for a few minutes
     plan = chat.assessment()["plan"]
     assert plan["about"]["likes"] == TYPED["plan_likes"]
     assert [i["amount"] for i in plan["spending"]] == [40.0, 300.0]
@@ -107,13 +110,14 @@ def pdf_text(pdf: bytes) -> str:
 
 def save(chat: Chat, pin="4829", **extra) -> requests.Response:
     return requests.post(f"{chat.base_url}/api/assessments/{chat.sender_id}/save", json={"pin": pin, **extra},
-                         timeout=30)
+                         headers=chat.auth, timeout=30)
 
 
-def resume(base: str, code: str, pin: str, sender_id: str, replace: bool = True) -> requests.Response:
-    """replace: the person has said yes to their saved answers taking the place of these."""
-    return requests.post(f"{base}/api/resume", json={"code": code, "pin": pin, "sender_id": sender_id,
-                                                     "replace": replace}, timeout=60)
+def resume(chat: Chat, code: str, pin: str, replace: bool = True) -> requests.Response:
+    """Into `chat`'s conversation. replace: the person has said yes to their saved answers replacing these."""
+    chat.begin()
+    return requests.post(f"{chat.base_url}/api/resume", json={"code": code, "pin": pin, "sender_id": chat.sender_id,
+                                                              "replace": replace}, headers=chat.auth, timeout=60)
 
 
 def test_resume_over_answers_asks_first_and_changes_nothing_until_yes(stack, chat):
@@ -125,11 +129,11 @@ def test_resume_over_answers_asks_first_and_changes_nothing_until_yes(stack, cha
     for _ in range(3):
         here.send("4")
     before = here.assessment()["answers"]
-    asked = resume(here.base_url, code, "3817", here.sender_id, replace=False)
+    asked = resume(here, code, "3817", replace=False)
     assert asked.status_code == 409 and asked.json()["confirm"] == "replace" and asked.json()["count"] == 3
     assert "3 answers" in asked.json()["error"]
     assert here.assessment()["answers"] == before
-    assert resume(here.base_url, code, "3817", here.sender_id, replace=True).status_code == 200
+    assert resume(here, code, "3817", replace=True).status_code == 200
     assert here.assessment()["answers"] == chat.assessment()["answers"] != before
 
 
@@ -147,7 +151,7 @@ def test_save_in_one_conversation_and_resume_in_another(stack, chat):
 
     other = Chat(stack.settings.web_url)
     other.send("/greet")
-    restored = resume(other.base_url, code, "4829", other.sender_id)
+    restored = resume(other, code, "4829")
     assert restored.status_code == 200, restored.text
     other.last = restored.json()["messages"]
     after = other.assessment()
@@ -161,13 +165,13 @@ def test_wrong_pin_then_lockout(stack, chat):
     chat.start()
     chat.send("1")
     code = save(chat, pin="7351").json()["code"]
-    wrong = resume(chat.base_url, code, "0000", chat.sender_id)
-    unknown = resume(chat.base_url, "ACDE-FGHK", "7351", chat.sender_id)
+    wrong = resume(chat, code, "0000")
+    unknown = resume(chat, "ACDE-FGHK", "7351")
     assert wrong.status_code == unknown.status_code == 403
     assert wrong.json()["error"] == unknown.json()["error"]  # no hint which part was wrong
     for _ in range(4):
-        resume(chat.base_url, code, "0000", chat.sender_id)
-    locked = resume(chat.base_url, code, "7351", chat.sender_id)
+        resume(chat, code, "0000")
+    locked = resume(chat, code, "7351")
     assert locked.status_code == 429 and "minute" in locked.json()["error"]
 
 
@@ -182,9 +186,9 @@ def test_delete_saved_answers(stack, chat):
     chat.start()
     chat.send("1")
     code = save(chat, pin="9182").json()["code"]
-    gone = requests.delete(f"{chat.base_url}/api/saved/{code}", json={"pin": "9182"}, timeout=30)
+    gone = requests.delete(f"{chat.base_url}/api/saved/{code}", json={"pin": "9182"}, headers=chat.auth, timeout=30)
     assert gone.status_code == 200 and gone.json() == {"deleted": True}
-    assert resume(chat.base_url, code, "9182", chat.sender_id).status_code == 403
+    assert resume(chat, code, "9182").status_code == 403
 
 
 def test_tampered_record_gives_a_clear_error(stack, chat):
@@ -200,7 +204,7 @@ def test_tampered_record_gives_a_clear_error(stack, chat):
         flipped = (value[:-5] + ("A" if value[-5] != "A" else "B") + value[-4:]) if isinstance(value, str) \
             else bytes(value[:-5]) + bytes([value[-5] ^ 1]) + bytes(value[-4:])
         conn.execute(f"update {table} set {column} = ?", (flipped,))
-    response = resume(chat.base_url, code, "6307", chat.sender_id)
+    response = resume(chat, code, "6307")
     assert response.status_code == 409 and "cannot read" in response.json()["error"]
     assert chat.assessment()["answers"]  # the conversation is untouched
 
@@ -209,7 +213,7 @@ def test_resume_when_nothing_saved_keeps_the_conversation(chat):
     chat.start()
     chat.send("1")
     before = chat.assessment()
-    assert resume(chat.base_url, "ACDE-FGHK", "4829", chat.sender_id).status_code == 403
+    assert resume(chat, "ACDE-FGHK", "4829").status_code == 403
     assert chat.assessment()["answers"] == before["answers"]
 
 
@@ -220,7 +224,7 @@ def test_answer_ids_survive_a_resume_into_the_plan(stack, chat):
     chat.send("yes")
     code = save(chat, pin="5192").json()["code"]
     other = Chat(stack.settings.web_url)
-    other.last = resume(other.base_url, code, "5192", other.sender_id).json()["messages"]
+    other.last = resume(other, code, "5192").json()["messages"]
     assert other.question["id"] == "plan_good_day", other.last
     assert other.assessment()["plan"]["about"]["likes"] == TYPED["plan_likes"]
     other.send(answer_payload("x", "plan_good_day"))  # a stray button payload in a text step is read back, not recorded
@@ -234,7 +238,7 @@ def test_expired_saved_work_cannot_be_resumed_and_is_deleted(stack, chat):
     db = stack.settings.var_dir / "saved.db"
     with sqlite3.connect(db) as conn:  # 31 days pass
         conn.execute("update steer_saved_answers set expires_at = ?", (time.time() - 24 * 3600,))
-    assert resume(chat.base_url, code, "8264", chat.sender_id).status_code == 403
+    assert resume(chat, code, "8264").status_code == 403
     chat.send("2")
     save(chat, pin="8264")  # saving purges expired work
     with sqlite3.connect(db) as conn:

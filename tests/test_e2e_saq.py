@@ -219,7 +219,7 @@ def test_bad_input_gets_a_kind_reply_and_loses_nothing(chat, message):
 def test_unknown_sender_and_wrong_json(stack):
     base = stack.settings.web_url
     assert requests.get(f"{base}/api/assessments/nobody-{random.randrange(10**9)}", timeout=10).status_code == 404
-    for body in (b"not json", b"[1,2]", b'{"sender_id": 5, "message": "hi"}', b'{"message": "hi"}'):
+    for body in (b"not json", b"[1,2]", b'{"sender_id": 5, "message": "hi"}', b'{"sender_id": "a", "message": 5}'):
         response = requests.post(f"{base}/api/chat", data=body, headers={"Content-Type": "application/json"},
                                  timeout=10)
         assert response.status_code == 400 and response.json()["error"]

@@ -185,8 +185,8 @@ def wait_healthy(stack: Stack, timeout: float) -> float:
 
 
 def turn(chat: Chat, message: str) -> requests.Response:
-    return requests.post(f"{chat.base_url}/api/chat", json={"sender_id": chat.sender_id, "message": message},
-                         headers=chat.browser_headers, timeout=60)
+    return requests.post(f"{chat.base_url}/api/chat", json={"sender_id": chat.begin(), "message": message},
+                         headers={**chat.browser_headers, **chat.auth}, timeout=60)
 
 
 def tracker_slots(stack: Stack, sender_id: str) -> dict:
@@ -292,6 +292,7 @@ def test_the_front_door_killed_mid_conversation_in_the_browser(stack, pause):
             page.locator("#options button").nth(1).click()
             second = question(wait_reply(page, n))
             sender_id = page.evaluate("SteerChat.senderId()")
+            token = page.evaluate("SteerChat.authHeaders().Authorization").split(" ", 1)[1]
             restarts = stack.restarts["web"]
             pause("web", 3.0)
             killed = kill(stack, "web")
@@ -315,7 +316,7 @@ def test_the_front_door_killed_mid_conversation_in_the_browser(stack, pause):
             assert third is not None and third["id"] not in (first["id"], second["id"])
         finally:
             browser.close()
-    answers = Chat(stack.settings.web_url, sender_id).assessment()["answers"]
+    answers = Chat(stack.settings.web_url, sender_id, token).assessment()["answers"]  # the token outlived the restart
     assert answers == {first["id"]: first["options"][1]["value"], second["id"]: second["options"][1]["value"]}
 
 

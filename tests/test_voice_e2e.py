@@ -34,8 +34,9 @@ class VoiceChat(Chat):
         self.reply: Dict[str, Any] = {}
 
     def say(self, words: str) -> Dict[str, Any]:
-        response = requests.post(f"{self.base_url}/api/voice/turn", params={"sender_id": self.sender_id},
-                                  data=espeak_wav(words), headers={"Content-Type": "audio/wav"}, timeout=60)
+        response = requests.post(f"{self.base_url}/api/voice/turn", params={"sender_id": self.begin()},
+                                  data=espeak_wav(words), headers={"Content-Type": "audio/wav", **self.auth},
+                                  timeout=60)
         assert response.status_code == 200, response.text
         self.turns += 1
         self.reply = response.json()
@@ -146,7 +147,7 @@ def test_voice_replies_read_options_as_a_numbered_list(stack):
     chat = VoiceChat(stack.settings.web_url)
     chat.start()
     response = requests.post(f"{chat.base_url}/api/voice/reply",
-                             json={"sender_id": chat.sender_id, "messages": chat.last}, timeout=30)
+                             json={"sender_id": chat.sender_id, "messages": chat.last}, headers=chat.auth, timeout=30)
     assert response.status_code == 200
     urls = response.json()["audio"]
     assert urls and all(requests.get(chat.base_url + u, timeout=10).status_code == 200 for u in urls)
@@ -175,7 +176,7 @@ def test_silence_gets_one_gentle_prompt_then_waits(stack):
         "1000000001000100803e0000007d00000200100064617461") + (32000).to_bytes(4, "little") + bytes(32000)
     for expected_words in (True, False):
         reply = requests.post(f"{chat.base_url}/api/voice/turn", params={"sender_id": chat.sender_id},
-                              data=silence, headers={"Content-Type": "audio/wav"}, timeout=30).json()
+                              data=silence, headers={"Content-Type": "audio/wav", **chat.auth}, timeout=30).json()
         assert reply["heard"] == ""
         assert bool(reply["messages"]) is expected_words
         assert bool(reply["audio"]) is expected_words
@@ -194,7 +195,7 @@ def test_bad_audio_through_the_front_door_loses_nothing(stack, body, content_typ
     chat.send("2")
     before = chat.assessment()
     response = requests.post(f"{chat.base_url}/api/voice/turn", params={"sender_id": chat.sender_id}, data=body,
-                             headers={"Content-Type": content_type}, timeout=30)
+                             headers={"Content-Type": content_type, **chat.auth}, timeout=30)
     assert response.status_code == status
     assert response.json()["error"].endswith(".")
     assert chat.assessment()["answers"] == before["answers"]
@@ -202,8 +203,9 @@ def test_bad_audio_through_the_front_door_loses_nothing(stack, body, content_typ
 
 def test_too_long_audio_is_refused_kindly(stack):
     long_wav = b"RIFF" + bytes(4) + b"WAVE" + bytes(4 * 1024 * 1024)
-    response = requests.post(f"{stack.settings.web_url}/api/voice/turn", params={"sender_id": "too-long"},
-                             data=long_wav, headers={"Content-Type": "audio/wav"}, timeout=30)
+    chat = Chat(stack.settings.web_url)
+    response = requests.post(f"{stack.settings.web_url}/api/voice/turn", params={"sender_id": chat.begin()},
+                             data=long_wav, headers={"Content-Type": "audio/wav", **chat.auth}, timeout=30)
     assert response.status_code in (400, 413)
     assert response.json()["error"]
 

@@ -57,7 +57,7 @@ def test_save_and_resume_with_no_screen_the_pin_typed_and_never_shown(stack):
     talk.begin()
     for words in ("for myself", "plain english", "two"):
         _answer_by_voice(talk, words)
-    answers = requests.get(f"{stack.settings.web_url}/api/assessments/{talk.sender_id}", timeout=30).json()["answers"]
+    answers = talk.http.get(f"{stack.settings.web_url}/api/assessments/{talk.sender_id}", timeout=30).json()["answers"]
     assert answers
     _answer_by_voice(talk, "save for later")
     assert typed, "the PIN was not asked for on the keyboard"
@@ -74,7 +74,7 @@ def test_save_and_resume_with_no_screen_the_pin_typed_and_never_shown(stack):
                               ask=lambda _: next(codes, ""), ask_secret=lambda _: "4829")
     again.begin()
     assert again.sender_id != talk.sender_id
-    back = requests.get(f"{stack.settings.web_url}/api/assessments/{again.sender_id}", timeout=30).json()["answers"]
+    back = again.http.get(f"{stack.settings.web_url}/api/assessments/{again.sender_id}", timeout=30).json()["answers"]
     assert back == answers
 
     # "Delete my answers", said: the code and PIN typed, and the saved answers are gone.
@@ -82,7 +82,7 @@ def test_save_and_resume_with_no_screen_the_pin_typed_and_never_shown(stack):
     _answer_by_voice(again, "delete my answers")
     assert any(DELETED in line for line in shown)
     gone = requests.post(f"{stack.settings.web_url}/api/resume", timeout=30,
-                         json={"code": code, "pin": "4829", "sender_id": "someone-new"})
+                         json={"code": code, "pin": "4829"})  # into a new conversation
     assert gone.status_code == 403
 
 
@@ -95,7 +95,7 @@ def test_a_wrong_pin_at_the_start_is_said_kindly_and_a_new_start_follows(stack):
     talk.begin()
     assert any(wording.CODE_OR_PIN_WRONG in line for line in shown)
     # Then a new start: the greeting makes the conversation (before it there is no assessment).
-    assert requests.get(f"{stack.settings.web_url}/api/assessments/{talk.sender_id}", timeout=30).status_code == 200
+    assert talk.http.get(f"{stack.settings.web_url}/api/assessments/{talk.sender_id}", timeout=30).status_code == 200
     assert "1111" not in " ".join(shown)
 
 

@@ -20,7 +20,6 @@ import shutil
 import sys
 import tempfile
 import urllib.request
-import uuid
 import zipfile
 from pathlib import Path
 from typing import Callable, List, Optional
@@ -150,9 +149,16 @@ class LocalConversation:
         self.base_url = base_url.rstrip("/")
         self.record, self.play, self.show = record, play, show
         self.ask, self.ask_secret = ask, ask_secret  # the keyboard, for a code and a PIN
-        self.sender_id = sender_id or f"voice-{uuid.uuid4().hex[:16]}"
         self.http = requests.Session()
         self.http.trust_env = False
+        self.sender_id = sender_id  # None until the front door starts the conversation and says its id
+
+    def _keep(self, reply: dict) -> dict:
+        """The id and token of a conversation the front door has just started for us."""
+        if isinstance(reply.get("sender_id"), str) and isinstance(reply.get("token"), str):
+            self.sender_id = reply["sender_id"]
+            self.http.headers["Authorization"] = f"Bearer {reply['token']}"
+        return reply
 
     def _say(self, urls: List[str]) -> None:
         for url in urls:
@@ -173,8 +179,8 @@ class LocalConversation:
         self._say(spoken.get("audio", []))
 
     def _chat(self, message: str) -> List[dict]:
-        reply = self.http.post(f"{self.base_url}/api/chat", json={"sender_id": self.sender_id, "message": message},
-                               timeout=60).json()
+        body = {"message": message, **({"sender_id": self.sender_id} if self.sender_id else {})}
+        reply = self._keep(self.http.post(f"{self.base_url}/api/chat", json=body, timeout=60).json())
         return reply.get("messages", [])
 
     def _typed(self, prompt: str, secret: bool = False) -> str:
@@ -192,10 +198,10 @@ class LocalConversation:
         code = self._typed(ASK_SAVED_CODE)
         while code:
             pin = self._typed(ASK_PIN, secret=True)
-            r = self.http.post(f"{self.base_url}/api/resume", timeout=60,
-                               json={"code": code, "pin": pin, "sender_id": self.sender_id})
+            body = {"code": code, "pin": pin, **({"sender_id": self.sender_id} if self.sender_id else {})}
+            r = self.http.post(f"{self.base_url}/api/resume", timeout=60, json=body)
             if r.ok:
-                self._reply(r.json().get("messages", []))
+                self._reply(self._keep(r.json()).get("messages", []))
                 return
             self._reply([{"text": self._error(r)}])
             code = self._typed(ASK_SAVED_CODE)

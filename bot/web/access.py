@@ -28,8 +28,8 @@ SENDER_IN = {
     "documents.export_json": "path",
     "documents.export_fhir": "path",
 }
-# Requests that starting a conversation is one of: no sender_id means "make me one".
-MAY_START = frozenset({"api.chat"})
+# Requests that may start a conversation: no sender_id means "make me one" (a resume may come first).
+MAY_START = frozenset({"api.chat", "documents.resume"})
 
 
 def conversations() -> Conversations:
