@@ -9,6 +9,8 @@ refuses to write that conversation back either way.
 
 The database is STEER_TRACKER_URL (any SQLAlchemy URL, e.g. PostgreSQL when endpoints.yml
 points Rasa there), else STEER_TRACKER_DB (the SQLite file `steer run` gives Rasa, or a URL).
+Every connection to a SQLite file has PRAGMA secure_delete=ON (bot/deletions.py), so a conversation
+deleted here is overwritten on disk. Old conversations are purged inside Rasa (bot/tracker_store.py).
 Nothing here logs a sender_id or any event.
 """
 
@@ -63,7 +65,9 @@ class TrackerStore:
             if self._engine is None:
                 # SQLite: wait for Rasa's own write to finish rather than fail at once.
                 connect_args = {"timeout": 15} if self.url.startswith("sqlite") else {}
-                self._engine = sa.create_engine(self.url, connect_args=connect_args, pool_pre_ping=True, future=True)
+                engine = sa.create_engine(self.url, connect_args=connect_args, pool_pre_ping=True, future=True)
+                deletions.secure_delete(engine)  # SQLite overwrites what a delete removes
+                self._engine = engine
             return self._engine
 
     def _has_table(self, connection) -> bool:
