@@ -30,8 +30,8 @@ Run = Callable[[Any, CollectingDispatcher, Tracker, Any], Awaitable[List[EventTy
 def where(err: BaseException) -> str:
     """'actions/turn.py:120 in _question <- ...': file, line and function of each frame, innermost first."""
     frames = traceback.extract_tb(err.__traceback__)[::-1][:6]
-    return " <- ".join(f"{f.filename.rsplit('/', 2)[-2]}/{f.filename.rsplit('/', 1)[-1]}:{f.lineno} in {f.name}"
-                       for f in frames)
+    # "/".join(...[-2:]): also for generated code, whose file name has no folder ("<string>")
+    return " <- ".join(f"{'/'.join(f.filename.split('/')[-2:])}:{f.lineno} in {f.name}" for f in frames)
 
 
 def sorry(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:

@@ -9,7 +9,7 @@ import json
 import math
 import random
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Callable, ContextManager, Dict, List, Optional
 
 import aiohttp
@@ -29,6 +29,7 @@ class Target:
     url: str
     front_door: bool  # {"sender_id", "message"} -> {"messages": [...]}, else Rasa's REST shape
     walk: Callable[[random.Random, str], Walk]
+    headers: Dict[str, str] = field(default_factory=dict)  # e.g. the secret of Steer's Rasa channel
 
     def body(self, sender: str, text: str) -> Dict[str, str]:
         return {"sender_id": sender, "message": text} if self.front_door else {"sender": sender, "message": text}
@@ -53,7 +54,7 @@ async def one_turn(session: aiohttp.ClientSession, target: Target, walk: Walk) -
     started = time.perf_counter()
     replies = None
     try:
-        async with session.post(target.url, json=target.body(walk.sender, text)) as response:
+        async with session.post(target.url, json=target.body(walk.sender, text), headers=target.headers) as response:
             data = await response.json(content_type=None)
             replies = target.replies(data) if response.status == 200 else None
     except (aiohttp.ClientError, asyncio.TimeoutError, ValueError):

@@ -62,8 +62,8 @@ def ports_in_use(ports: List[int]) -> List[int]:
 def targets(settings: Settings, baseline_url: Optional[str]) -> List[load.Target]:
     found = [
         load.Target("steer_front_door", f"{settings.web_url}/api/chat", True, SteerWalk),
-        load.Target("steer_rasa_direct", f"http://127.0.0.1:{settings.rasa_port}/webhooks/rest/webhook", False,
-                    SteerWalk),
+        load.Target("steer_rasa_direct", f"http://127.0.0.1:{settings.rasa_port}/webhooks/steer/webhook", False,
+                    SteerWalk, {"Authorization": f"Bearer {settings.token}"}),  # Steer's channel (bot/rasa_channel.py)
     ]
     if baseline_url:
         found.append(load.Target("baseline", f"{baseline_url}/webhooks/rest/webhook", False, BaselineWalk))

@@ -1,9 +1,19 @@
-"""Rasa input channel `steer` (bot/credentials.yml): deleting a conversation inside Rasa's own process.
+"""Rasa input channel `steer` (bot/credentials.yml): the only way a message reaches Rasa, and deletion.
 
-DELETE /webhooks/steer/conversations/<sender_id>?token=<Rasa's auth token>  ->  {"deleted": true, ...}
+POST /webhooks/steer/webhook  {"sender", "message", "metadata"}  ->  [replies]   (Rasa's REST shape)
+DELETE /webhooks/steer/conversations/<sender_id>  ->  {"deleted": true, ...}
 
-It takes no messages. It checks the token with Rasa's own `requires_auth`, as Rasa's HTTP API does
-(the token, or a JWT when Rasa has one). Then:
+Both need the secret `steer run` shares at start-up (STEER_RASA_TOKEN, also Rasa's auth token): as
+`Authorization: Bearer <token>` (what the front door sends: it never appears in a URL or an access
+log), or as Rasa's HTTP API takes it, `?token=` or a JWT, checked by Rasa's own `requires_auth`.
+Without it, 401. Rasa's own `rest` channel is not configured, so nobody on the machine can post a
+message past the front door's cleaning and checks.
+
+The message webhook is Rasa's REST channel (rasa/core/channels/rest.py) without streaming and
+without its logging of the message text when a turn fails or times out: it logs only what kind of
+failure it was. The replies are collected as that channel collects them (CollectingOutputChannel).
+
+Deleting:
 
 1. The tracker store (bot/tracker_store.py) deletes the rows and writes the tombstone, at once.
    From here it sticks: every later save of this id writes nothing. This comes first because
@@ -18,10 +28,11 @@ It takes no messages. It checks the token with Rasa's own `requires_auth`, as Ra
 from __future__ import annotations
 
 import asyncio
+import hmac
 import logging
 from typing import Any, Awaitable, Callable, Dict, Iterator, Optional
 
-from rasa.core.channels.channel import InputChannel, UserMessage
+from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
 from rasa.core.lock_store import LockError
 from rasa.server import requires_auth
 from sanic import Blueprint, response
@@ -78,10 +89,49 @@ class SteerChannel(InputChannel):
         # ERROR for a client that sends Content-Length: 0 (requests does), and the id is personal.
         @bp.delete("/conversations/<conversation_id:path>", ignore_body=False)
         async def delete(request: Request, conversation_id: str) -> HTTPResponse:
-            checked = requires_auth(request.app, self.token)(self._delete)
-            return await checked(request, conversation_id=conversation_id)
+            return await self._checked(request, self._delete, conversation_id=conversation_id)
+
+        @bp.post("/webhook")
+        async def receive(request: Request) -> HTTPResponse:
+            async def handle(request: Request) -> HTTPResponse:
+                return await self._receive(request, on_new_message)
+
+            return await self._checked(request, handle)
 
         return bp
+
+    def _bearer_ok(self, request: Request) -> bool:
+        given = request.headers.get("Authorization", "")
+        return bool(self.token) and hmac.compare_digest(given.encode(), f"Bearer {self.token}".encode())
+
+    async def _checked(self, request: Request, handler: Callable[..., Awaitable[HTTPResponse]],
+                       **kwargs: Any) -> HTTPResponse:
+        """The secret as a bearer header, or else Rasa's own check (`?token=`, JWT), which answers 401."""
+        if self._bearer_ok(request):
+            return await handler(request, **kwargs)
+        return await requires_auth(request.app, self.token)(handler)(request, **kwargs)
+
+    async def _receive(self, request: Request, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> HTTPResponse:
+        try:
+            body = request.json
+        except Exception:  # noqa: BLE001 (Sanic's error text is not needed: the shape is the problem)
+            body = None
+        sender = body.get("sender") if isinstance(body, dict) else None
+        text = body.get("message") if isinstance(body, dict) else None
+        metadata = body.get("metadata") if isinstance(body, dict) else None
+        if not (isinstance(sender, str) and sender and isinstance(text, str)
+                and (metadata is None or isinstance(metadata, dict))):
+            logger.warning("A message was refused: not {sender, message, metadata} of the right types.")
+            return response.json({"error": 'Send {"sender": "...", "message": "...", "metadata": {...}}.'},
+                                 status=400)
+        collector = CollectingOutputChannel()
+        try:
+            await on_new_message(UserMessage(text, collector, sender, input_channel=self.name(), metadata=metadata))
+        except asyncio.CancelledError:  # the client stopped waiting; as Rasa's REST channel, but without the text
+            logger.error("A message was cut short: the client stopped waiting for its reply.")
+        except Exception as err:  # noqa: BLE001 (as Rasa's REST channel: answer what was collected)
+            logger.error("A message failed inside Rasa: %s", type(err).__name__)
+        return response.json(collector.messages)
 
     async def _delete(self, request: Request, conversation_id: str) -> HTTPResponse:
         agent = getattr(request.app.ctx, "agent", None)

@@ -57,6 +57,9 @@ class Settings:
     var_dir: Path = Path(os.environ.get("STEER_VAR_DIR", str(ROOT / "var")))
     model: Path = ROOT / "models" / "steer.tar.gz"
     token: str = field(default_factory=lambda: os.environ.get("STEER_RASA_TOKEN") or secrets.token_urlsafe(24))
+    # Rasa sends it to the action server with every call (bot/endpoints.yml); the server refuses calls without it.
+    actions_token: str = field(
+        default_factory=lambda: os.environ.get("STEER_ACTIONS_TOKEN") or secrets.token_urlsafe(24))
     # Kept for the whole run, so a restarted front door still accepts the page's CSRF token.
     web_secret: str = field(default_factory=lambda: os.environ.get("STEER_WEB_SECRET") or secrets.token_urlsafe(32))
     # Supervision (RestartPolicy): give up at the restart_limit-th crash of a part within restart_window s.
@@ -78,6 +81,7 @@ class Settings:
             "STEER_RASA_URL": f"http://127.0.0.1:{self.rasa_port}",
             "STEER_ACTIONS_URL": f"http://127.0.0.1:{self.actions_port}",
             "STEER_RASA_TOKEN": self.token,
+            "STEER_ACTIONS_TOKEN": self.actions_token,
             "STEER_WEB_SECRET": self.web_secret,
             "STEER_TRACKER_DB": str(self.var_dir / "trackers.db"),
             "STEER_SAVED_DB": os.environ.get("STEER_SAVED_DB") or str(self.var_dir / "saved.db"),
@@ -113,7 +117,9 @@ class Stack:
     def commands(self) -> Dict[str, List[str]]:
         s = self.settings
         return {
-            "actions": [str(BIN / "python"), "-m", "rasa_sdk", "--actions", "actions", "--port", str(s.actions_port)],
+            # rasa-sdk's server, taking calls only from Rasa and putting nothing personal in a reply or log.
+            "actions": [str(BIN / "python"), "-m", "bot.action_server", "--actions", "actions",
+                        "--port", str(s.actions_port)],
             "rasa": [  # "--auth-token=...": a token may start with "-"
                 str(BIN / "python"), "-m", "bot.rasa_main", "run", "--enable-api", f"--auth-token={s.token}",
                 "--interface", "127.0.0.1", "--port", str(s.rasa_port), "--model", str(s.model),

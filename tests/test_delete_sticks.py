@@ -204,8 +204,9 @@ def assert_gone_for_good(stack, chat: Chat) -> None:
     assert again.status_code == 410 and again.json()["messages"] == [{"text": wording.CONVERSATION_CLEARED}]
     # Past the front door, straight to Rasa: a turn, and a GET of the tracker (which saves a new one).
     token = {"token": stack.settings.token}
-    turn = requests.post(f"{rasa_url(stack)}/webhooks/rest/webhook", json={"sender": chat.sender_id,
-                                                                            "message": "/greet"}, timeout=60)
+    turn = requests.post(f"{rasa_url(stack)}/webhooks/steer/webhook", json={"sender": chat.sender_id,
+                                                                             "message": "/greet"},
+                         headers={"Authorization": f"Bearer {stack.settings.token}"}, timeout=60)
     assert turn.status_code == 200
     assert requests.get(f"{rasa_url(stack)}/conversations/{chat.sender_id}/tracker", params=token,
                         timeout=30).status_code == 200

@@ -55,8 +55,10 @@ class Handler(BaseHTTPRequestHandler):
     def do_POST(self):
         server = self.server
         body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-        if self.path != "/webhooks/rest/webhook":
+        if self.path != "/webhooks/steer/webhook":  # Steer's Rasa channel (bot/rasa_channel.py), with its secret
             return self._send(404, {})
+        if self.headers.get("Authorization") != f"Bearer {TOKEN}":
+            return self._send(401, {"status": "failure"})
         server.received.append((body["sender"], body["message"]))
         time.sleep(server.delay)
         self._send(server.reply_status, server.reply_body if server.reply_body is not None else server.replies)
@@ -318,7 +320,7 @@ def test_rasa_misbehaving_gives_a_kind_502_or_503(client, fake, status, body, ex
 
 def test_rasa_too_slow_gives_a_kind_503(fake):
     fake.delay = 1.0
-    app = create_app({"TESTING": True, "RASA_URL": url(fake), "RASA_TIMEOUT": 0.2})
+    app = create_app({"TESTING": True, "RASA_URL": url(fake), "RASA_TOKEN": TOKEN, "RASA_TIMEOUT": 0.2})
     response = chat(app.test_client(), "hello")
     assert_kind_error(response, 503)
     assert response.get_json()["error"] == wording.RASA_SLOW

@@ -56,6 +56,10 @@ class RasaClient:
     def _auth(self) -> Dict[str, str]:
         return {"token": self.token} if self.token else {}
 
+    def _bearer(self) -> Dict[str, str]:
+        """Steer's Rasa channel (bot/rasa_channel.py) takes the secret as a header: never in a URL or a log."""
+        return {"Authorization": f"Bearer {self.token}"} if self.token else {}
+
     def _call(self, method: str, path: str, what: str, **kwargs: Any) -> Any:
         try:
             reply = self.http.request(method, self.rasa_url + path, timeout=self.timeout, **kwargs)
@@ -81,13 +85,13 @@ class RasaClient:
             raise UpstreamError() from None
 
     def send(self, sender_id: str, text: str, metadata: Optional[Dict[str, Any]] = None) -> List[Dict[str, Any]]:
-        """The bot's replies to one message, in Rasa's REST shape without `recipient_id`.
+        """The bot's replies to one message, in Rasa's REST shape without `recipient_id`, through Steer's channel.
 
         `metadata` (e.g. which question the person saw) reaches the actions as the message's."""
         body: Dict[str, Any] = {"sender": sender_id, "message": text}
         if metadata:
             body["metadata"] = metadata
-        replies = self._call("POST", "/webhooks/rest/webhook", "message", json=body)
+        replies = self._call("POST", "/webhooks/steer/webhook", "message", json=body, headers=self._bearer())
         if not isinstance(replies, list) or not all(isinstance(r, dict) for r in replies):
             log.error("Rasa message: the reply is not a list of messages")
             raise UpstreamError()
@@ -139,7 +143,7 @@ class RasaClient:
     def forget(self, sender_id: str) -> Dict[str, Any]:
         """Delete a conversation inside Rasa, so that no turn in flight writes it back (bot/rasa_channel.py)."""
         reply = self._call(
-            "DELETE", f"/webhooks/steer/conversations/{quote(sender_id, safe='')}", "delete", params=self._auth()
+            "DELETE", f"/webhooks/steer/conversations/{quote(sender_id, safe='')}", "delete", headers=self._bearer()
         )
         if not isinstance(reply, dict) or reply.get("deleted") is not True:
             log.error("Rasa delete: the reply does not say it deleted")
