@@ -2,13 +2,14 @@
 
 from store.codes import ALPHABET, new_code, normalise_code
 from store.config import from_environment
-from store.errors import BadPin, KeyFileError, Locked, NotFoundOrWrongPin, StoreError, Unreadable
+from store.errors import BadPin, Busy, KeyFileError, Locked, NotFoundOrWrongPin, StoreError, Unreadable
 from store.pin import check_new_pin
 from store.saved import SavedStore
 
 __all__ = [
     "ALPHABET",
     "BadPin",
+    "Busy",
     "KeyFileError",
     "Locked",
     "NotFoundOrWrongPin",

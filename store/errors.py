@@ -1,7 +1,7 @@
 """What can go wrong with saved answers, in words a person can read.
 
-Every message is safe to show as it is: none names a PIN, an answer or the key. A wrong code and
-a wrong PIN get the same error, so nobody learns which codes exist.
+Every message is safe to show as it is: none names a PIN, an answer or the key. A wrong code, a
+wrong PIN and a locked code get the same error, so nobody learns which codes exist.
 """
 
 from __future__ import annotations
@@ -20,24 +20,35 @@ class BadPin(StoreError):
 
 
 class NotFoundOrWrongPin(StoreError):
-    """Unknown code, wrong PIN, expired or deleted: the same error for all, on purpose."""
+    """Unknown code, wrong PIN, locked, expired or deleted: the same error (and words) for all, on purpose.
+
+    A caller that shows `str(err)` never tells anyone whether the code exists or is locked.
+    """
 
     def __init__(self) -> None:
         super().__init__(
-            "We could not find saved answers with that code and PIN. Please check both and try again."
+            "Sorry, that code or PIN is not right. Or the code is resting after too many tries. "
+            "Please check both, or try again later."
         )
 
 
-class Locked(StoreError):
-    """Too many wrong PINs for this code; `minutes_left` until it opens again (at least 1)."""
+class Locked(NotFoundOrWrongPin):
+    """Too many wrong PINs for this code just now. A NotFoundOrWrongPin with the very same words, so
+    nobody learns that the code exists; `minutes_left` (at least 1) is for the store's own tests only."""
 
     def __init__(self, minutes_left: int) -> None:
-        unit = "minute" if minutes_left == 1 else "minutes"
-        super().__init__(
-            f"This code is locked for {minutes_left} {unit}, because the wrong PIN was given too many times. "
-            "Your answers are safe. Please try again after that."
-        )
+        super().__init__()
         self.minutes_left = minutes_left
+
+
+class Busy(StoreError):
+    """Too many PIN checks running at once in this process; nothing was looked at or counted.
+
+    `retry_after` is the seconds to suggest (an HTTP Retry-After)."""
+
+    def __init__(self, retry_after: int = 2) -> None:
+        super().__init__("Sorry, I am busy just now. Please try again in a moment. Your answers are safe.")
+        self.retry_after = retry_after
 
 
 class Unreadable(StoreError):

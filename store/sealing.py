@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import hashlib
+import hmac
 import json
 import os
 import re
@@ -26,6 +28,7 @@ KEY_BYTES = 32
 NONCE_BYTES = 12
 FORMAT = b"\x01"  # first byte of every sealed record: lets a later format (or key) be told apart
 _CONTEXT = b"steer-saved-answers:v1:"
+_TAG_CONTEXT = b"steer-saved-conversation:v1"
 _KEY_TEXT = re.compile(r"[A-Za-z0-9_-]{43}=")  # 32 bytes in URL-safe base64
 
 
@@ -105,3 +108,18 @@ class Sealer:
         if not isinstance(state, dict):
             raise Unreadable()
         return state
+
+
+class ConversationTags:
+    """A keyed hash (HMAC-SHA256) of the conversation a record was saved from, so every copy made
+    from one conversation can be found and deleted together, while the database never holds the
+    conversation's id: without the key file a tag cannot be matched to a conversation.
+
+    The HMAC key is derived from the store's key, so the sealing key itself is used for nothing else.
+    """
+
+    def __init__(self, key: bytes) -> None:
+        self._key = hmac.new(key, _TAG_CONTEXT, hashlib.sha256).digest()
+
+    def of(self, sender_id: str) -> str:
+        return hmac.new(self._key, sender_id.encode("utf-8"), hashlib.sha256).hexdigest()

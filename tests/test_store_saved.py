@@ -93,12 +93,11 @@ def test_five_wrong_pins_lock_the_code_for_fifteen_minutes(store, clock):
     with pytest.raises(Locked) as caught:
         store.resume(code, PIN)  # even the right PIN waits
     assert caught.value.minutes_left == 15
-    assert "15 minutes" in str(caught.value)
+    assert str(caught.value) == str(NotFoundOrWrongPin())  # the words do not tell that the code exists
     clock.forward(14 * 60 + 30)
     with pytest.raises(Locked) as caught:
         store.delete(code, PIN)
     assert caught.value.minutes_left == 1
-    assert "1 minute," in str(caught.value)
     clock.forward(31)
     assert store.resume(code, PIN) == STATE
 

@@ -63,16 +63,21 @@ def _code(value: Any) -> str:
 
 def _store_call(call, *args):
     """Run a store call, turning its errors into kind answers that never say which part was wrong."""
-    from store import BadPin, Locked, NotFoundOrWrongPin, Unreadable
+    from flask import abort
+
+    from bot.web.errors import json_error
+    from store import BadPin, Busy, NotFoundOrWrongPin, Unreadable
 
     try:
         return call(*args)
     except BadPin as err:
         raise ApiError(str(err)) from None
-    except NotFoundOrWrongPin:
+    except NotFoundOrWrongPin:  # unknown code, wrong PIN or a code resting after too many tries: one reply
         raise ApiError(wording.CODE_OR_PIN_WRONG, 403) from None
-    except Locked as err:
-        raise ApiError(str(err), 429) from None
+    except Busy as err:  # too many PIN checks at once: said before any code is looked at
+        busy = json_error(wording.SAVED_BUSY, 503)
+        busy.headers["Retry-After"] = str(err.retry_after)
+        abort(busy)
     except Unreadable:
         log.error("A saved record could not be read (tampered or wrong key)")
         raise ApiError(wording.SAVED_UNREADABLE, 409) from None
@@ -86,9 +91,9 @@ def save(sender_id: str):
     store = saved_store()
     if body.get("code") is not None:
         code = _code(body["code"])
-        _store_call(store.update, code, pin, state)
+        _store_call(store.update, code, pin, state, sender_id)
     else:
-        code = _store_call(store.save, state, pin)
+        code = _store_call(store.save, state, pin, sender_id)  # "delete my answers" finds every copy by it
     return jsonify(code=code, days=store.expiry_days)
 
 

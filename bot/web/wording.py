@@ -44,10 +44,12 @@ RESUME_NOT_OBJECT = (
 DELETE_NOT_OBJECT = 'The request body must be a JSON object, like {"pin": "4821"}.'
 PIN_NOT_TEXT = 'Please give the PIN as text in quotes, like "pin": "4821".'
 CODE_NOT_TEXT = "Please type the code you got when you saved, like KX7M-4PQR."
+# The same words for an unknown code, a wrong PIN and a code resting after too many tries (store/saved.py).
 CODE_OR_PIN_WRONG = (
-    "Sorry, that code and PIN do not match anything saved. A PIN is the secret number you chose. "
-    "Please check them and try again."
+    "Sorry, that code or PIN is not right. Or the code is resting after too many tries. "
+    "A PIN is the secret number you chose. Please check both, or try again later."
 )
+SAVED_BUSY = "Sorry, I am busy just now. Please try again in a moment. Your answers are safe."
 SAVED_UNREADABLE = (
     "Sorry, I cannot read the saved answers for this code. I have not changed anything. "
     "Please start again, or ask the people who run this service for help."
