@@ -86,6 +86,9 @@ def create_app(config: Optional[Dict[str, Any]] = None) -> Flask:
     app.extensions["steer_trackers"] = TrackerStore(url) if url else None
     csrf.register(app)  # first, so a refused request reaches no view
     access.register(app)  # then: a call about a conversation needs its token
+    from bot.web import limits  # added beside, not in, the imports above
+
+    limits.register(app)  # then: counts per address and conversation (README, "Limits"), before any view
     app.register_blueprint(api.bp)
     app.register_blueprint(documents.bp)
     app.register_blueprint(summary_web.blueprint())

@@ -36,6 +36,24 @@ SCORER_NOT_READY = "I cannot work out the money just now. Please try again later
 BANK_BROKEN = "I cannot open the list of questions. Please tell the people who run this service."
 UNEXPECTED = "Sorry, something went wrong on our side. Your answers so far are safe. Please try again."
 
+# Limits on every door (bot/web/limits.py): never blaming, always when to try again.
+RATE_LIMITED = ("Sorry, I have had a lot of messages from here in a short time. Your answers so far are safe. "
+                "Please try again in {wait}.")
+RATE_LIMITED_SAVED = ("Sorry, I have had a lot of tries from here in a short time. Your saved answers are safe. "
+                      "Please try again in {wait}.")
+RATE_LIMITED_SPEECH = ("Sorry, I cannot speak any more just now. The words are on the screen. "
+                       "Please try again in {wait}.")
+SPEECH_BUSY = "Sorry, I am busy speaking for other people. The words are on the screen. Please try again in {wait}."
+TOO_MUCH_TO_SAY = "That is more than I can say at once. Please send fewer words."
+CONVERSATION_FULL = (
+    "This chat is very long, so I cannot take more messages in it. Your answers so far are safe. "
+    "Please save them for later. Then open Steer again and carry on with your code."
+)
+WAIT_SECOND = "1 second"
+WAIT_SECONDS = "{n} seconds"
+WAIT_MINUTE = "1 minute"
+WAIT_MINUTES = "{n} minutes"
+
 # Save for later, resume and delete (bot/web/documents.py).
 SAVE_NOT_OBJECT = 'The request body must be a JSON object, like {"pin": "4821"}.'
 RESUME_NOT_OBJECT = (
