@@ -186,7 +186,7 @@ TOKENS: Dict[str, str] = {}
 
 def page_conversation(page: Page) -> str:
     """The page's conversation id, noting its token (read from the page, which holds it)."""
-    sender_id = page_conversation(page)
+    sender_id = page.evaluate("SteerChat.senderId()")
     if sender_id:
         TOKENS[sender_id] = page.evaluate("SteerChat.authHeaders().Authorization").split(" ", 1)[1]
     return sender_id

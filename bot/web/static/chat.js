@@ -159,6 +159,7 @@
     }
     function read(response) {
       return response.json().catch(function () { return {}; }).then(function (data) {
+        keepConversation(data);  // a chat or resume that started the conversation says its id and token
         return { ok: response.ok, status: response.status, data: data || {} };
       });
     }
@@ -498,7 +499,6 @@
     }
     request("POST", "/api/chat", body).then(function (res) {
       failed = !res.ok;
-      keepConversation(res.data);
       if (Array.isArray(res.data.messages)) {
         return res.data.messages;
       }
