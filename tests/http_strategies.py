@@ -563,15 +563,17 @@ def shares(total: int) -> List[Tuple[str, st.SearchStrategy[FuzzRequest], int]]:
 
 
 def run_examples(strategy: st.SearchStrategy[FuzzRequest], count: int, each: Callable[[FuzzRequest], None],
-                 seed_value: Optional[int] = None) -> None:
-    """Call `each` on `count` generated requests: the same ones every run (derandomized, or by seed)."""
+                 seed_value: Optional[int] = None, explore: bool = False) -> None:
+    """Call `each` on `count` generated requests: the same ones every run (derandomized, or by seed),
+    or new ones each run (`explore`). `each` records what it finds: a failure raised here would make
+    hypothesis replay and shrink against a server whose state has moved on."""
     from hypothesis import HealthCheck, Phase, given, seed, settings
 
     if count <= 0:
         return
 
     @settings(max_examples=count, deadline=None, database=None, phases=[Phase.generate],
-              derandomize=seed_value is None, suppress_health_check=list(HealthCheck))
+              derandomize=seed_value is None and not explore, suppress_health_check=list(HealthCheck))
     @given(strategy)
     def send(request: FuzzRequest) -> None:
         each(request)

@@ -7,6 +7,7 @@ import secrets
 from typing import Any, Dict, Optional
 
 from flask import Flask
+from flask.json.provider import DefaultJSONProvider
 
 from bot.web import access, api, csrf, documents, errors, health, pages, security
 from bot.web.rasa_client import RasaClient
@@ -65,9 +66,20 @@ def _settings(config: Dict[str, Any]) -> Dict[str, Any]:
     return settings
 
 
+class JSONProvider(DefaultJSONProvider):
+    """Flask's JSON, but a body nested deeper than Python can read is bad JSON (400), not a RecursionError (500)."""
+
+    def loads(self, s: Any, **kwargs: Any) -> Any:
+        try:
+            return super().loads(s, **kwargs)
+        except RecursionError:
+            raise ValueError("JSON nested too deeply") from None
+
+
 def create_app(config: Optional[Dict[str, Any]] = None) -> Flask:
     config = dict(config or {})
     app = Flask(__name__)
+    app.json = JSONProvider(app)  # request.get_json turns its ValueError into a 400 (silent=True: None)
     # A chat message is at most 1,000 characters; a megabyte leaves room for any escaping.
     app.config["MAX_CONTENT_LENGTH"] = MAX_JSON_BYTES
     app.config.update(config)
