@@ -38,7 +38,7 @@ $(GENERATED) &: $(INSTALLED) $(BANK) $(wildcard bot/rasa_files.py)
 
 # Rasa retrains only when its inputs change (and keeps its own cache in .rasa/).
 $(MODEL): $(INSTALLED) $(GENERATED) $(TRAINING)
-	$(BIN)/rasa train --config config.yml --domain bot/domain --data data/nlu data/rules \
+	RASA_TELEMETRY_ENABLED=false $(BIN)/rasa train --config config.yml --domain bot/domain --data data/nlu data/rules \
 		--out models --fixed-model-name steer
 	touch $@
 

@@ -95,6 +95,9 @@ class Settings:
             "STEER_PORT": str(self.web_port),
             "SANIC_HOST": "127.0.0.1",  # the action server binds to loopback only
             "PYTHONUNBUFFERED": "1",
+            # Rasa's telemetry would send usage and error reports (which can quote a setting or a
+            # traceback) to Rasa's servers: nothing about an assessment leaves the machine.
+            "RASA_TELEMETRY_ENABLED": "false",
         }
 
 
