@@ -79,3 +79,18 @@ def test_json_nested_too_deep_is_bad_json_not_a_crash(client, path, deep, caplog
     assert reply.status_code in (400, 404), reply.get_data(as_text=True)
     assert isinstance(reply.get_json()["error"], str)
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+
+
+def test_a_plain_summary_pdf_logs_no_error(caplog):
+    """Was 5 `ERROR:weasyprint: Image ... has no required alt description` lines in web.log per plain PDF:
+    the headings' decorative icons had alt="", which a tagged PDF cannot take."""
+    import summary
+    from bank import default_bank
+    from bot.assessment import assessment_from_slots
+
+    bank = default_bank()
+    assessment = assessment_from_slots({"reading_level": "plain", "answering_for": "self"}, bank)
+    with caplog.at_level(logging.WARNING):
+        pdf = summary.render_pdf(assessment, None, bank)
+    assert pdf.startswith(b"%PDF")
+    assert not [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]
