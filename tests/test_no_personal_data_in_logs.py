@@ -49,10 +49,10 @@ def logs(stack: Stack) -> Dict[Path, str]:
             for p in sorted((stack.settings.var_dir / "logs").rglob("*")) if p.is_file()}
 
 
-def wait_for_line(stack: Stack, part: str, line: str, seconds: float = 10) -> None:
+def wait_for_line(stack: Stack, part: str, line: str, seconds: float = 10, times: int = 1) -> None:
     deadline = time.monotonic() + seconds
-    while line not in stack.log_path(part).read_text(errors="replace"):
-        assert time.monotonic() < deadline, f"{part}.log never said {line!r}:\n{stack.log_tail(part, 30)}"
+    while stack.log_path(part).read_text(errors="replace").count(line) < times:
+        assert time.monotonic() < deadline, f"{part}.log never said {line!r} {times}x:\n{stack.log_tail(part, 30)}"
         time.sleep(0.1)
 
 
@@ -64,17 +64,19 @@ def test_a_failed_action_leaves_nothing_personal_in_any_log(stack, capfd):
     # Made up, typed at a question. First a reply of the wrong shape (Rasa's own check quotes it),
     # then an exception outside Steer's actions (rasa-sdk's own reply would be the whole tracker).
     answers = [f"my {FAULT_WORD}shape needs {_letters(10)} at night", f"my {FAULT_WORD} needs {_letters(10)} daily"]
-    failures = ["ValidationError", "RasaException <- ClientResponseError (HTTP 500)"]
-    for answer, failure in zip(answers, failures, strict=True):
+    failed = "Encountered an exception while running action"  # Rasa's line, with or without its traceback
+    before = stack.log_path("rasa").read_text(errors="replace").count(failed)
+    for n, answer in enumerate(answers, 1):
         with contextlib.suppress(AssertionError):  # the turn failed: the front door's kind error, not a 200
             chat.send(answer, question=question.get("ask"))
-        wait_for_line(stack, "rasa", f"Please check the logs of your action server for more information. ({failure}")
-    wait_for_line(stack, "actions", "Action validate_saq_form failed: RuntimeError at")
+        wait_for_line(stack, "rasa", failed, times=before + n)
+    wait_for_line(stack, "actions", "validate_saq_form")  # the action server's line about the exception
 
     console = capfd.readouterr()
     found = logs(stack)
     assert {"actions.log", "rasa.log", "web.log"} <= {p.name for p in found}, found.keys()
     secrets = {"name": name, "conversation id": chat.sender_id, "typed word": FAULT_WORD,
+               **({"conversation token": chat.token} if getattr(chat, "token", None) else {}),
                **{f"answer {n}": a for n, a in enumerate(answers, 1)},
                **{f"answer {n}'s last words": a.split(" ", 3)[-1] for n, a in enumerate(answers, 1)}}
     for what, secret in secrets.items():
@@ -83,6 +85,12 @@ def test_a_failed_action_leaves_nothing_personal_in_any_log(stack, capfd):
         assert secret.casefold() not in (console.out + console.err).casefold(), f"the {what} is on the console"
     for path, text in found.items():  # nor the shape of a tracker, whatever it held
         assert "request_body" not in text and '"slots"' not in text and "latest_message" not in text, path
+    # What the logs do say: which action failed and how.
+    rasa = found[stack.log_path("rasa")]
+    for kinds in ("(ValidationError)", "(RasaException <- ClientResponseError (HTTP 500))"):
+        assert f"running action 'saq_form'.Bot will continue, but the actions events are lost. Please check the logs " \
+               f"of your action server for more information. {kinds}" in rasa
+    assert "Action validate_saq_form failed: RuntimeError at bot/action_server.py" in found[stack.log_path("actions")]
 
 
 def test_rasa_takes_messages_only_through_steers_channel_with_its_secret(stack):
