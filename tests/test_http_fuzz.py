@@ -94,3 +94,19 @@ def test_a_plain_summary_pdf_logs_no_error(caplog):
         pdf = summary.render_pdf(assessment, None, bank)
     assert pdf.startswith(b"%PDF")
     assert not [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]
+
+
+@pytest.mark.parametrize(("path", "body"), [
+    ("/api/voice/speak", b'{"text": "two \\ud800 please"}'),
+    ("/api/voice/speak", '{"text": "two \ud800 please"}'.encode("utf-8", "surrogatepass")),  # json.loads takes it too
+    ("/api/voice/reply", b'{"sender_id": "abc", "messages": [{"text": "Question 1 \\udfff of 26"}]}'),
+])
+def test_words_to_say_with_a_lone_surrogate_are_spoken_not_a_crash(client, path, body, caplog):
+    """Was a 500 (UnicodeEncodeError making the audio cache's key) for {"text": "...\\ud800..."}."""
+    from tests.conftest import owner_headers
+
+    with caplog.at_level(logging.ERROR):
+        reply = client.post(path, data=body, content_type="application/json",
+                            headers=owner_headers(client.application, "abc"))
+    assert reply.status_code == 200, reply.get_data(as_text=True)
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]

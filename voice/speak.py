@@ -299,7 +299,8 @@ class Synthesiser:
         """(cache key, WAV bytes) for the text at this rate; SynthesisError if it cannot be made
         (SynthesiserBusy when others' speech kept the worker for longer than lock_wait)."""
         self._local.busy = None
-        text = " ".join(text.split())[:MAX_PART]
+        # Lone surrogates (JSON's "\ud800") are not text: the cache key's UTF-8 and the worker's pipe fail on them.
+        text = " ".join(text.encode("utf-16", "surrogatepass").decode("utf-16", "replace").split())[:MAX_PART]
         rate = clamp_rate(rate)
         key = self.cache.key(text, self.voice, rate)
         wav = self.cache.get(key)
