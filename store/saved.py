@@ -117,15 +117,17 @@ def _engine(db_url_or_path: Union[str, Path]) -> Engine:
 
 def _secure_delete(engine: Engine) -> None:
     """SQLite: overwrite deleted records with zeros in the file (and its journal), on every connection,
-    so deleted answers, codes and PIN hashes do not linger in free pages of var/saved.db."""
+    so deleted answers, codes and PIN hashes do not linger in free pages of var/saved.db. (Some
+    builds of SQLite, such as Debian's, have this on already; most others do not.)"""
+    event.listen(engine, "connect", overwrite_deleted)
 
-    @event.listens_for(engine, "connect")
-    def _overwrite_deleted(dbapi_connection: Any, _record: Any) -> None:
-        cursor = dbapi_connection.cursor()
-        try:
-            cursor.execute("PRAGMA secure_delete = ON")
-        finally:
-            cursor.close()
+
+def overwrite_deleted(dbapi_connection: Any, _record: Any = None) -> None:
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute("PRAGMA secure_delete = ON")
+    finally:
+        cursor.close()
 
 
 def _bring_up_to_date(engine: Engine) -> None:

@@ -4,12 +4,14 @@ Real SQLite files and real argon2id (with less work)."""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import sqlite3
 
 import pytest
+from sqlalchemy import event
 
-from store import NotFoundOrWrongPin, SavedStore
+from store import NotFoundOrWrongPin, SavedStore, saved
 from store.sealing import Sealer, load_key
 from tests.test_store_saved import PIN, QUICK, STATE, Clock
 
@@ -100,42 +102,68 @@ def test_sender_id_must_be_text(store):
 
 def sealed_of(path, code):
     with sqlite3.connect(path) as db:
-        return db.execute("SELECT sealed, pin_hash, conversation FROM steer_saved_answers WHERE code = ?",
-                          (code,)).fetchone()
+        return db.execute("SELECT sealed, pin_hash FROM steer_saved_answers WHERE code = ?", (code,)).fetchone()
+
+
+def file_bytes(folder) -> bytes:
+    return b"".join(p.read_bytes() for p in sorted(folder.glob("saved.db*")))
 
 
 def test_every_connection_has_secure_delete_on(store):
+    """Set by the store itself on each new connection, not left to how SQLite was built."""
+    assert event.contains(store._engine, "connect", saved.overwrite_deleted)
+    with store._engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA secure_delete").scalar() == 1
+        conn.exec_driver_sql("PRAGMA secure_delete = OFF")  # as on a build where it is off by default
+    store._engine.dispose()
     with store._engine.connect() as conn:
         assert conn.exec_driver_sql("PRAGMA secure_delete").scalar() == 1
 
 
+def test_the_file_search_would_see_a_record_deleted_without_secure_delete(tmp_path):
+    """The search in the next test can tell: with secure_delete off, a deleted record stays in the file."""
+    path = tmp_path / "plain.db"
+    with contextlib.closing(sqlite3.connect(path)) as db:
+        db.execute("PRAGMA secure_delete = OFF")
+        db.execute("CREATE TABLE t (code TEXT PRIMARY KEY, sealed BLOB)")
+        db.execute("INSERT INTO t VALUES ('KX7M-4PQR', ?)", (b"sealed-bytes-7731" * 8,))
+        db.execute("INSERT INTO t VALUES ('ACDE-FGHJ', ?)", (b"kept" * 8,))
+        db.commit()
+        db.execute("DELETE FROM t WHERE code = 'KX7M-4PQR'")
+        db.commit()
+    assert b"sealed-bytes-7731" in path.read_bytes()
+
+
 def test_a_deleted_record_leaves_nothing_in_the_file(store, tmp_path):
-    path = tmp_path / "saved.db"
-    kept = store.save({"x": 1}, PIN, sender_id="talk-kept")
-    gone = store.save(STATE, OTHER_PIN, sender_id=TALK)
-    also_gone = store.save(STATE, OTHER_PIN, sender_id=TALK)
-    traces = [gone.encode(), also_gone.encode()]
-    for code in (gone, also_gone):
-        sealed, pin_hash, tag = sealed_of(path, code)
-        traces += [sealed[13:45], pin_hash.encode(), tag.encode()]  # a run of the sealed bytes, the hash, the tag
-    before = b"".join(p.read_bytes() for p in tmp_path.glob("saved.db*"))
-    assert all(t in before for t in traces)  # the search would find them
+    kept = store.save({"x": 1}, PIN)
+    gone = store.save(STATE, OTHER_PIN)
+    sealed, pin_hash = sealed_of(tmp_path / "saved.db", gone)
+    traces = [gone.encode(), sealed[13:45], sealed[-32:], pin_hash.encode()]  # the code, runs of the sealed bytes
+    assert all(t in file_bytes(tmp_path) for t in traces)  # the search would find them
     store.delete(gone, OTHER_PIN)
     store.close()
-    after = b"".join(p.read_bytes() for p in tmp_path.glob("saved.db*"))
+    after = file_bytes(tmp_path)
     assert [t for t in traces if t in after] == []
     assert kept.encode() in after
+
+
+def test_deleted_copies_leave_no_conversation_tag_in_the_file(store, tmp_path):
+    codes = [store.save(STATE, PIN, sender_id=TALK) for _ in range(2)]
+    traces = [c.encode() for c in codes] + [t.encode() for t in tags_in(tmp_path / "saved.db").values()]
+    store.delete(codes[0], PIN)
+    store.close()
+    assert [t for t in traces if t in file_bytes(tmp_path)] == []
 
 
 def test_purged_records_leave_nothing_in_the_file_either(tmp_path):
     clock = Clock()
     store = SavedStore(tmp_path / "saved.db", tmp_path / "k", clock=clock, hasher=QUICK)
     old = store.save(STATE, PIN)
-    (sealed, _, _) = sealed_of(tmp_path / "saved.db", old)
+    sealed, _ = sealed_of(tmp_path / "saved.db", old)
     clock.forward(31 * 24 * 3600)
     assert store.purge_expired() == 1
     store.close()
-    assert sealed[13:45] not in (tmp_path / "saved.db").read_bytes()
+    assert sealed[13:45] not in file_bytes(tmp_path)
 
 
 # ---- a database made by the older store -----------------------------------------------------

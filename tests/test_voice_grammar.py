@@ -8,6 +8,8 @@ from typing import List
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from actions.binding import bind
 from actions.render import Asker, answer_payload
@@ -248,3 +250,23 @@ def test_out_of_grammar_speech_is_not_sure(sphinx):
 def test_free_dictation_returns_words(sphinx):
     heard = sphinx.recognise(audio.read_wav(espeak_wav("I like going to the park", voice="en-us")).samples, None)
     assert heard.text and not heard.confident
+
+
+# POST /api/voice/reply takes the messages from the client: whatever their shape, they are words or nothing.
+_JUNK = st.recursive(st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=5),
+                     lambda inner: st.lists(inner, max_size=3) | st.dictionaries(
+                         st.sampled_from(["text", "buttons", "custom", "type", "options", "payload", "title", "id"]),
+                         inner, max_size=4), max_leaves=12)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.dictionaries(st.sampled_from(["text", "buttons", "custom"]), _JUNK, max_size=3), max_size=4))
+def test_any_shape_of_messages_is_words_or_nothing(messages):
+    parts = spoken_parts(messages)
+    assert all(isinstance(p, str) for p in parts)
+    Grammar(expectation(messages))
+
+
+def test_buttons_that_are_not_a_list_are_no_buttons():
+    assert spoken_parts([{"buttons": 164307, "text": "Hello"}, {"custom": {"type": "question", "options": 5}}]) == [
+        "Hello"]

@@ -98,6 +98,11 @@ class Expectation:
         return {o.value for o in self.options} == {"yes", "no"}
 
 
+def _list(value: Any) -> List[Any]:
+    """A reply's list field, or nothing: the messages can come from a client (POST /api/voice/reply)."""
+    return value if isinstance(value, list) else []
+
+
 def expectation(messages: Sequence[Dict[str, Any]]) -> Expectation:
     """From one bot turn (Rasa's REST shape): the question payload's options, else the buttons."""
     payload, keyboard = None, None
@@ -108,7 +113,7 @@ def expectation(messages: Sequence[Dict[str, Any]]) -> Expectation:
             payload = custom
         if isinstance(custom, dict) and custom.get("type") in KEYBOARD_STEPS:
             keyboard = custom["type"]
-        for b in (m.get("buttons") or []) if isinstance(m, dict) else []:
+        for b in _list(m.get("buttons")) if isinstance(m, dict) else []:
             if isinstance(b, dict) and isinstance(b.get("title"), str) and isinstance(b.get("payload"), str):
                 buttons.append(Option(value=b["payload"], label=b["title"], payload=b["payload"]))
     if keyboard is not None:
@@ -116,7 +121,7 @@ def expectation(messages: Sequence[Dict[str, Any]]) -> Expectation:
     if payload is None:
         return Expectation(options=buttons)
     options = [Option(str(o.get("value", "")), str(o.get("label", "")), str(o.get("payload", "")))
-               for o in payload.get("options") or [] if isinstance(o, dict) and o.get("payload")]
+               for o in _list(payload.get("options")) if isinstance(o, dict) and o.get("payload")]
     labels = {o.label for o in options}
     extras = [b for b in buttons if b.label not in labels]
     return Expectation(question_id=payload.get("id"), options=options, extras=extras)

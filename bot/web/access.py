@@ -30,6 +30,8 @@ SENDER_IN = {
 }
 # Requests that may start a conversation: no sender_id means "make me one" (a resume may come first).
 MAY_START = frozenset({"api.chat", "documents.resume"})
+# Requests that may come before any conversation: words to hear, such as "Type your saved code".
+MAY_BE_ALONE = frozenset({"voice.reply"})
 
 
 def conversations() -> Conversations:
@@ -67,8 +69,8 @@ def check_access() -> Optional[Any]:
     if where is None:
         return None
     sender_id = sender_id_in_request(where)
-    if sender_id is None and endpoint in MAY_START:
-        return None  # the view issues a new conversation
+    if sender_id is None and endpoint in MAY_START | MAY_BE_ALONE:
+        return None  # the view issues a new conversation, or needs none
     if not isinstance(sender_id, str) or not SENDER_ID.fullmatch(sender_id):
         return None  # the view says clearly what is wrong with it (400)
     if not conversations().allows(sender_id, request.headers.get("Authorization")):

@@ -107,8 +107,13 @@ def _answers_here(sender_id: str) -> int:
 @bp.post("/resume")
 def resume():
     body = json_object(wording.RESUME_NOT_OBJECT)
-    sender_id = check_sender_id(body.get("sender_id"))
-    here = _answers_here(sender_id)
+    issued: Dict[str, str] = {}
+    if body.get("sender_id") is None:  # saved answers brought back into a new conversation
+        sender_id, token = current_app.extensions["steer_conversations"].issue()
+        issued = {"sender_id": sender_id, "token": token}
+    else:
+        sender_id = check_sender_id(body.get("sender_id"))  # its token was checked (bot/web/access.py)
+    here = _answers_here(sender_id) if not issued else 0
     if here and body.get("replace") is not True:  # asked before the code is looked at: it tells nothing
         return jsonify(confirm="replace", count=here, error=wording.RESUME_REPLACES.format(count=here)), 409
     state = _store_call(saved_store().resume, _code(body.get("code")), _pin(body))
@@ -126,7 +131,7 @@ def resume():
               if v is not None and k not in slots and k != "session_started_metadata"]
     events += [{"event": "slot", "name": k, "value": v} for k, v in slots.items()]
     rasa()._call("POST", path, "restore", params=rasa()._auth(), json=events)
-    return jsonify(messages=rasa().send(sender_id, "/resume"))
+    return jsonify(messages=rasa().send(sender_id, "/resume"), **issued)
 
 
 @bp.delete("/saved/<code>")

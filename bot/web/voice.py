@@ -2,7 +2,8 @@
 
 - POST /api/voice/turn?sender_id=ID  (body: a WAV file)  -> {"heard", "messages", "audio", "rate"}
 - POST /api/voice/speak  {"text", "rate"}                -> audio/wav
-- POST /api/voice/reply  {"sender_id", "messages"}       -> {"audio", "rate"}: replies to a typed turn, to hear
+- POST /api/voice/reply  {"sender_id"?, "messages"}      -> {"audio", "rate"}: replies to a typed turn, to hear
+  (no sender_id: words before any conversation, at the usual rate)
 - GET  /api/voice/audio/<key>.wav                        -> audio made for a reply (from the cache)
 
 Speech in and out run in voice/; this file only turns requests into calls. Nothing here logs
@@ -158,12 +159,13 @@ def speak():
 @bp.post("/reply")
 def reply():
     body = json_object(REPLY_NOT_OBJECT)
-    sender_id = check_sender_id(body.get("sender_id"))
+    # No sender_id: words before any conversation ("Type your saved code"), at the usual rate.
+    sender_id = None if body.get("sender_id") is None else check_sender_id(body.get("sender_id"))
     messages = body.get("messages")
     if not isinstance(messages, list) or not all(isinstance(m, dict) for m in messages):
         raise ApiError(REPLY_NOT_OBJECT)
     svc = service()
-    rate = svc.layer.rate(sender_id)
+    rate = DEFAULT_RATE if sender_id is None else svc.layer.rate(sender_id)
     urls = svc.audio_urls(spoken_parts(messages), rate)
     result: Dict[str, Any] = {"audio": urls or [], "rate": rate}
     if urls is None:

@@ -81,8 +81,8 @@ CSRF_TOKEN = "This page is out of date. Please load the page again. Your answers
 CANNOT_DELETE = "Sorry, I could not clear the answers just now. Please ask a worker for help."
 # Conversations the front door issues (bot/web/conversations.py): one answer whatever the reason.
 UNKNOWN_CONVERSATION = (
-    "I cannot find that conversation on this device. It may have been cleared, or started somewhere else. "
-    "Please send your message again to start a new one."
+    "I cannot find that chat on this device. Someone may have cleared it. "
+    "Please send your message again to start a new chat."
 )
 LINK_RUN_OUT = "This link has run out, to keep your answers private. Please go back to the chat and open it again."
 CONVERSATION_CLEARED = (
