@@ -139,7 +139,9 @@ class Stack:
             raise StackError(f"No trained model at {self.settings.model}: run `make run` (it trains first).")
         logs = self.log_path("web").parent
         logs.mkdir(mode=0o700, parents=True, exist_ok=True)
-        logs.chmod(0o700)  # a log can hold a traceback; only Steer's own user reads them
+        # var/ holds the conversations, saved answers, keys and logs: only Steer's own user reads them.
+        for folder in (self.settings.var_dir, logs):
+            folder.chmod(0o700)
         for name in self.commands():
             self.policies[name] = self.settings.restart_policy()
             self.restarts[name] = 0
@@ -163,7 +165,7 @@ class Stack:
         self._logs[name] = log
         self.children[name] = subprocess.Popen(
             self.commands()[name], cwd=ROOT, env=self.settings.env(), stdout=log, stderr=subprocess.STDOUT,
-            start_new_session=True,
+            start_new_session=True, umask=0o077,  # whatever a part makes (Rasa's trackers.db too) is owner-only
         )
 
     def _supervise(self) -> None:

@@ -320,6 +320,22 @@ def test_the_front_door_killed_mid_conversation_in_the_browser(stack, pause):
     assert answers == {first["id"]: first["options"][1]["value"], second["id"]: second["options"][1]["value"]}
 
 
+def test_every_file_a_part_makes_is_for_steers_own_user_only(tmp_path):
+    """Rasa makes trackers.db itself (plain text conversations): the parts start with umask 077."""
+    made = tmp_path / "made.db"
+    maker = [PYTHON, "-c", f"open({str(made)!r}, 'w').write('x'); print('up', flush=True); "
+             "import time; time.sleep(600)"]
+    tmp_path.chmod(0o755)
+    stack = SmallStack(small_settings(tmp_path, restart_delay=0.2), {"actions": maker, "web": SLEEPER})
+    stack.start()
+    try:
+        wait_for(lambda: "up" in stack.log_path("actions").read_text(), 10, "the maker started")
+        assert made.stat().st_mode & 0o777 == 0o600
+        assert tmp_path.stat().st_mode & 0o777 == 0o700
+    finally:
+        stack.stop()
+
+
 def test_logs_are_for_steers_own_user_only(tmp_path):
     """A log can hold a traceback: the folder is 0700 and each log 0600, also logs made before."""
     (tmp_path / "logs").mkdir(mode=0o755)
