@@ -20,8 +20,8 @@ from actions.understand import (
     Parse,
     command_in_own_words,
     command_of,
-    match_option,
     number_of,
+    read_at_question,
     term_to_explain,
     yes_or_no,
 )
@@ -325,20 +325,15 @@ def relationship_of(text: str) -> Optional[str]:
 
 def _question(ctx: Context) -> None:
     question = ctx.bank.question(ctx.slot)
-    number = number_of(ctx.parse.text) if not ctx.parse.is_payload else None
-    if number is not None:
-        if 1 <= number <= len(question.options):
-            _accept(ctx, question.options[number - 1].value)
-        else:
-            ctx.say("out_of_range", count=len(question.options))
-        return
-    match = match_option(ctx.parse, question)
-    if match is None:
+    reading = read_at_question(ctx.parse, question)  # no command here: handle() ran it already
+    if reading.out_of_range:
+        ctx.say("out_of_range", count=len(question.options))
+    elif reading.value is None:
         _not_understood(ctx)
-    elif match.sure:
-        _accept(ctx, match.value)
+    elif reading.sure:
+        _accept(ctx, reading.value)
     else:
-        ctx.set(pending={"slot": ctx.slot, "value": match.value})
+        ctx.set(pending={"slot": ctx.slot, "value": reading.value})
 
 
 def _review(ctx: Context) -> None:

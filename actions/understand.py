@@ -17,6 +17,7 @@ from typing import Any, Dict, List, Optional
 import yaml
 from rapidfuzz import fuzz
 
+from actions.need_cues import need_from_cues
 from bank import Question, default_bank
 from easy_read.glossary import Term, default_glossary
 
@@ -26,6 +27,9 @@ COMMANDS = (
     "greet", "repeat", "explain", "go_back", "skip", "stop", "resume", "easier", "plainer",
     "for_self", "for_other", "thanks", "goodbye", "save", "delete_saved",
 )
+# Who is answering changes only on clear words ("I'm answering for my mum"), never on a guess:
+# "no one, it's just me" answers the question.
+CLASSIFIED_COMMANDS = tuple(c for c in COMMANDS if c not in ("for_self", "for_other"))
 NEED_INTENTS = {"need_none": 0, "need_little": 1, "need_lots": 2, "need_all": 3}
 COMMAND_CONFIDENCE = 0.85
 NEED_CONFIDENCE = 0.55
@@ -35,7 +39,11 @@ UNSURE_SCORE = 75
 # Phrases that are commands even when they contain option words ("what does most of the
 # time mean", "go back to the second one"); checked before anything is read as an answer.
 _COMMAND_PATTERNS = [
-    ("explain", r"\bwhat (?:does|do|is|are)\b.*\bmean|\bwhat do you mean\b|\bexplain\b|\bmeaning\b|"
+    # Before "explain": "I don't get the words, make it easier" asks for easier words.
+    ("easier", r"\bmake it (?:easier|simpler)\b|\b(?:easier|simpler) words\b"),
+    ("explain", r"\bwhat (?:does|do|is|are)\b.*\bmean|\bwhat do you mean\b|\bmeaning\b|\bwhat (?:sort|kind) of\b|"
+                r"\bwhat counts as\b|"
+                r"^(?:please |can you |could you |would you )?explain\b|\bexplain (?:that|this|it|the question|what)\b|"
                 r"\b(?:don'?t|do not|didn'?t) (?:understand|get it)\b|\bconfus"),
     # "go back" only as the whole message, or back to a question: "I want to go back to college" is an answer.
     ("go_back", r"^(?:please |can i |can we |could i |could we |i want to |i'?d like to |i need to |let me |let'?s )?"
@@ -45,19 +53,33 @@ _COMMAND_PATTERNS = [
                 r"\bback to (?:the )?(?:last|previous) (?:question|one)\b"),
     ("skip", r"^(?:please )?(?:skip|pass)\b|\bskip (?:this|that|it|the question)\b|\bnext question\b|"
              r"\brather not (?:say|answer)\b"),
-    ("delete_saved", r"\b(?:delete|remove|wipe|forget) (?:all )?(?:my |the )?(?:saved )?"
-                     r"(?:answers|plan|details|data)\b"),
-    ("save", r"\bsave (?:for later|my answers|my plan|it|this)\b|^save\W*$|\bfinish (?:it )?later\b"),
-    ("stop", r"^(?:please )?(?:stop|pause|quit)\b|\btake a break\b|\b(?:want|need) (?:to stop|a break)\b"),
+    ("delete_saved", r"\b(?:delete|remove|wipe|forget|erase|clear|get rid of) (?:all )?(?:my |the |of )?(?:saved )?"
+                     r"(?:answers|plan|details|data)\b|"
+                     r"\b(?:delete|remove|wipe|erase|clear|get rid of) (?:everything|all|what) (?:\w+ )?saved\b"),
+    ("save", r"\bsave (?:for later|my answers|my plan|it|this)\b|^save\W*$|"
+             r"\bfinish (?:it |this |this off |off |the rest )?(?:later|another (?:day|time)|tomorrow)\b|"
+             r"\b(?:keep|hold on to) my answers\b|"
+             r"\bcarry on (?:with (?:this|it) )?(?:another (?:day|time)|later|tomorrow)\b|"
+             r"\bsave (?:where (?:we|i) (?:are|am|got to)|my place|my progress|our place)\b|"
+             r"\b(?:come back to|pick (?:this|it) up) (?:this|it )?(?:later|another (?:day|time)|tomorrow)\b"),
+    # Before "stop": "stop using the easy read" means the usual words.
+    ("plainer", r"\bplain (?:words|english|language)\b|\bnormal words\b|\bstandard (?:words|version)\b|"
+                r"\b(?:stop|no more|not the|without the) (?:using |with )?(?:the )?easy ?read\b|"
+                r"\b(?:switch|turn) off (?:the )?easy ?read\b|"
+                r"\b(?:normal|usual|ordinary|regular) (?:version|english|wording|language|words)\b"),
+    ("stop", r"^(?:please )?(?:stop|pause|quit)\b|\btake a break\b|\b(?:want|need) (?:to stop|a break)\b|"
+             r"\b(?:can|could|shall) (?:we|i) (?:pause|stop|have a break)\b|\bpause (?:this|it|for)\b|"
+             r"^hold on\b|\bneed a (?:rest|breather)\b|\bgive me a (?:minute|moment|sec)\b"),
     ("resume", r"^(?:please )?(?:carry on|continue|resume|keep going|go on)\b|\bi'?m back\b"),
     ("repeat", r"^(?:please )?(?:repeat|again|pardon|come again)\b|\bsay (?:that|it) again\b|"
                r"\brepeat (?:that|it|the question)\b|^sorry\W*$|^what\W*$"),
     ("easier", r"\b(?:easier|simpler) (?:words|please|english|language|version)\b|\beasy read\b|"
                r"^(?:easier|simpler)\W*$|\bsimple words\b"),
-    ("plainer", r"\bplain (?:words|english|language)\b|\bnormal words\b|\bstandard (?:words|version)\b"),
     ("for_other", r"\banswering for (?:someone|somebody|my|a|an|him|her|them)\b|\bi'?m (?:a|their|his|her) carer\b|"
                   r"\bon (?:his|her|their) behalf\b|\bon behalf of\b|\bfor someone else\b"),
-    ("for_self", r"\banswering for (?:myself|me)\b|\bfor myself\b|\bit'?s (?:for )?me\b"),
+    # "for myself" only as the whole reply: "I cook for myself" answers the question.
+    ("for_self", r"\banswering for (?:myself|me)\b|^(?:it'?s |this is |i'?m doing (?:it|this) )?(?:for )?myself\W*$|"
+                 r"^it'?s (?:for )?me\W*$|\bthe answers are (?:for|about) me\b"),
     ("greet", r"^(?:hi|hello|hiya|hey|good (?:morning|afternoon|evening))\W*$"),
     ("thanks", r"^(?:thanks|thank you|cheers|ta)\b"),
     ("goodbye", r"^(?:bye|goodbye|good bye|see you)\b"),
@@ -75,7 +97,7 @@ _NUMBER_WORDS = {
 _FILLER = {
     "the", "a", "number", "no", "option", "answer", "choice", "one", "its", "it's", "it", "is", "i", "think",
     "please", "pick", "choose", "select", "want", "go", "for", "with", "that", "thats", "that's", "ok", "okay",
-    "um", "er", "erm", "uh", "say", "id", "i'd", "like", "then",
+    "um", "er", "erm", "uh", "say", "id", "i'd", "like", "then", "i'll", "ill", "take",
 }
 
 
@@ -129,9 +151,25 @@ def command_of(parse: Parse) -> Optional[str]:
     for name, rx in _COMMAND_RE:
         if rx.search(parse.text):
             return name
-    if parse.intent in COMMANDS and parse.confidence >= COMMAND_CONFIDENCE and not number_of(parse.text):
+    # The classifier's guess alone, only when the words are not an answer: "the last one" is not
+    # "go back", and "I keep on top of it myself" is not "stop".
+    if (parse.intent in CLASSIFIED_COMMANDS and parse.confidence >= COMMAND_CONFIDENCE and not number_of(parse.text)
+            and position_of(parse.text) is None and need_from_cues(normalise(parse.text)) is None):
         return parse.intent
     return None
+
+
+_POSITION = re.compile(r"^(?:i'?ll |i will |i'?d )?(?:go with |pick |choose |take |say )?(?:the )?"
+                       r"(?:one (?:at|on) the )?(top|bottom|last|first|final)(?: one| option| answer| choice)?"
+                       r"(?: please| for (?:me|him|her|them)| for (?:my|his|her) \w+)*\W*$")
+
+
+def position_of(text: str) -> Optional[str]:
+    """'the last one', 'top one', 'I'll go with the bottom one' -> 'last' or 'first'."""
+    found = _POSITION.match(normalise(text))
+    if found is None:
+        return None
+    return "first" if found.group(1) in ("top", "first") else "last"
 
 
 FREE_TEXT_COMMAND_WORDS = 6
@@ -268,12 +306,14 @@ def sounds_like_need(text: str) -> bool:
 def need_match(parse: Parse, question: Question) -> Optional[Match]:
     """The classifier's guess of how much help the words describe, as an option to confirm."""
     need = NEED_INTENTS.get(parse.intent or "")
-    if need is None or parse.confidence < NEED_CONFIDENCE or _yes_no_options(question):
+    # Only where the options are how much help is needed: for "how much can your carers keep
+    # giving", "she needs me for everything" is not the answer "none of it".
+    if need is None or parse.confidence < NEED_CONFIDENCE or _yes_no_options(question) or (
+            question.scale != "help_needed"):
         return None
     if not sounds_like_need(parse.text):
         return None
-    nearest = min(question.options, key=lambda o: (abs(o.need - need), -o.need))
-    return Match(nearest.value, sure=False)
+    return Match(_nearest(question, need).value, sure=False)
 
 
 def match_option(parse: Parse, question: Question) -> Optional[Match]:
@@ -292,3 +332,84 @@ def match_option(parse: Parse, question: Question) -> Optional[Match]:
         if answer is not None:
             return Match(yn[answer], sure=True)
     return words_match(parse.text, question) or need_match(parse, question)
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What a message at a graded question means: a command, an option (recorded when sure,
+    else offered as "It sounds like ... Is that right?"), a number with no option, or nothing."""
+
+    command: Optional[str] = None
+    value: Optional[str] = None
+    sure: bool = False
+    out_of_range: bool = False
+
+
+def read_at_question(parse: Parse, question: Question) -> Reading:
+    """The one reading of a message at a graded question (actions/turn.py acts on it; the
+    understanding check in tests/understanding_eval.py measures it)."""
+    command = command_of(parse)
+    if command is not None:
+        return Reading(command=command)
+    if parse.is_payload:
+        match = match_option(parse, question)
+        return Reading() if match is None else Reading(value=match.value, sure=match.sure)
+    number = number_of(parse.text)
+    position = position_of(parse.text)
+    if position is not None:
+        number = 1 if position == "first" else len(question.options)
+    if number is not None:
+        if 1 <= number <= len(question.options):
+            return Reading(value=question.options[number - 1].value, sure=True)
+        return Reading(out_of_range=True)
+    match = match_option(parse, question)
+    if match is None and (question.scale != "help_needed" or _yes_no_options(question)):
+        value = other_scale_value(normalise(parse.text), question)
+        if value is not None:
+            return Reading(value=value, sure=False)
+    cue = need_from_cues(normalise(parse.text)) if question.scale == "help_needed" and not _yes_no_options(
+        question) else None
+    if cue is not None:
+        agrees = match is not None and question.option(match.value).need == cue
+        near = match is not None and match.sure and abs(question.option(match.value).need - cue) == 1
+        if not (agrees or near):  # the cues' level, offered to confirm; never the other end of the scale
+            return Reading(value=_nearest(question, cue).value, sure=False)
+    return Reading() if match is None else Reading(value=match.value, sure=match.sure)
+
+
+_NOBODY = re.compile(r"\b(?:no ?one|nobody|no-one|none|not anyone|not anybody)\b(?! (?:pays|paid|gets paid))|"
+                     r"\bjust me\b|\bon (?:my|his|her|their) own\b")
+_SOMEBODY = re.compile(r"\b(?:helps?|helping|helped|do it|does it|do everything|does everything|looks? after|"
+                       r"for nothing|for free|unpaid|not paid|doesn'?t get paid|nobody pays)\b")
+_NO_AT_START = re.compile(r"^(?:no|nope|nah)\b")
+# The words of "how much of it", as in the options' own labels ("All of it"), most telling first.
+_AMOUNTS = [
+    ("most", re.compile(r"\bmost\b")),
+    ("some", re.compile(r"\bsome\b|\bpart of\b|\bbits\b")),
+    ("none", re.compile(r"\b(?:can'?t|cannot|won'?t|not able to|unable to) (?:\w+ )?(?:keep|carry on|go on|continue)\b|"
+                        r"\bnone\b|\bnothing left\b|\bno longer\b|\banymore\b|\bburn(?:t|ed)? out\b")),
+    ("all", re.compile(r"\ball\b|\beverything\b|\bthe lot\b")),
+]
+
+
+def other_scale_value(said: str, question: Question) -> Optional[str]:
+    """For a yes/no question ("Does anyone help you without being paid?") or one whose options are
+    amounts ("All of it" ... "None of it"): the option the words point to, to offer."""
+    yn = _yes_no_options(question)
+    if yn:
+        if _NOBODY.search(said):
+            return yn[False]
+        if _SOMEBODY.search(said):
+            return yn[True]
+        return yn[False] if _NO_AT_START.search(said) else None
+    for amount, pattern in _AMOUNTS:
+        if pattern.search(said):
+            found = [o for o in question.options if normalise(o.label.easy_read).split()[:1] == [amount]]
+            if found:
+                return found[0].value
+    return None
+
+
+def _nearest(question: Question, need: int):
+    return min(question.options, key=lambda o: (abs(o.need - need), -o.need))
+

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any, Dict, List, Mapping, Optional
+from typing import Any, Dict, List, Literal, Mapping, Optional
 
 from pydantic import BaseModel, Extra, validator
 
@@ -116,6 +116,9 @@ class Question(Strict):
     explain: ByLevel
     options: List[Option]
     ask_if: Optional[AskIf] = None
+    # "help_needed": the options go from no help to help all the time, so words such as "every
+    # day" or "on my own" say which (actions/need_cues.py). "other": they mean something else.
+    scale: Literal["help_needed", "other"] = "help_needed"
 
     _id = validator("id", allow_reuse=True)(_snake)
 

@@ -592,6 +592,7 @@ class Conversation:
     ticket: str = ""
     ticket_at: float = 0.0
     gone: bool = False  # deleted by a fuzzed request: started again before its next use
+    uses: int = 0  # requests that named it
 
 
 @dataclass
@@ -636,6 +637,12 @@ class LogWatch:
                 added = f.read().decode("utf-8", "replace")
             found += [f"{path.name}: {line[:300]}" for line in added.splitlines() if LOG_PATTERNS.search(line)]
         return found
+
+
+# A conversation gets a new start after this many requests: a whole SAQ and plan is about 120 turns,
+# and a turn costs more the longer its conversation (issue 14), so thousands of turns in one
+# conversation would measure that, not the front door.
+MAX_USES = 200
 
 
 class Fuzzer:
@@ -692,8 +699,9 @@ class Fuzzer:
 
     def _conversation(self, index: int) -> Conversation:
         index %= len(self.conversations)
-        if self.conversations[index].gone:
+        if self.conversations[index].gone or self.conversations[index].uses >= MAX_USES:
             self.conversations[index] = self._start(index)
+        self.conversations[index].uses += 1
         return self.conversations[index]
 
     def _ticket(self, conversation: Conversation) -> str:
