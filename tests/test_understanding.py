@@ -19,7 +19,10 @@ from bank import default_bank
 from tests.understanding_eval import SETS, Case, evaluate, judge, load_cases, report
 
 GOAL = 0.97
-TEST, DEV = load_cases(SETS["test"]), load_cases(SETS["dev"])
+TEST, DEV, BLIND = load_cases(SETS["test"]), load_cases(SETS["dev"]), load_cases(SETS["blind"])
+# The blind set's one measurement (2026-12-02), never tuned on: below the goal, so only kept from
+# getting worse here. The issue stays open until a blind set meets GOAL (README).
+BLIND_FLOOR = 0.85
 
 
 @pytest.fixture(scope="module")
@@ -27,7 +30,7 @@ def parse(stack):
     http = requests.Session()
     http.trust_env = False
 
-    @functools.lru_cache(maxsize=None)
+    @functools.cache
     def parsed(text: str) -> dict:
         reply = http.post(f"http://127.0.0.1:{stack.settings.rasa_port}/model/parse",
                           params={"token": stack.settings.token}, json={"text": text}, timeout=30)
@@ -38,7 +41,7 @@ def parse(stack):
 
 
 def test_the_sets_are_big_enough_and_varied():
-    for cases in (TEST, DEV):
+    for cases in (TEST, DEV, BLIND):
         assert len(cases) >= 200
         assert len({c.question for c in cases}) >= 15
         assert sum(c.voice == "other" for c in cases) >= 50
@@ -47,9 +50,15 @@ def test_the_sets_are_big_enough_and_varied():
 
 
 @pytest.mark.stack
-def test_at_least_97_in_100_replies_are_understood_on_the_blind_set(parse):
+def test_at_least_97_in_100_replies_are_understood_on_the_test_set(parse):
     results = evaluate(parse, TEST)
     assert sum(r.right for r in results) >= GOAL * len(results), report(results)
+
+
+@pytest.mark.stack
+def test_the_blind_set_gets_no_worse(parse):
+    results = evaluate(parse, BLIND)
+    assert sum(r.right for r in results) >= BLIND_FLOOR * len(results), report(results)
 
 
 @pytest.mark.stack
@@ -60,7 +69,8 @@ def test_the_development_set_stays_understood(parse):
 
 @pytest.mark.stack
 def test_no_reply_is_ever_read_as_the_other_end_of_the_scale(parse):
-    """A lot of need is never offered as little or none, nor the other way round: over both sets."""
+    """A lot of need is never offered as little or none, nor the other way round: over the tuned sets.
+    (The blind set had 9 in 262 at its one measurement: README, "How well Steer understands".)"""
     results = evaluate(parse, TEST + DEV)
     assert [r for r in results if r.opposite] == [], report([r for r in results if r.opposite])
 
