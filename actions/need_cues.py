@@ -60,7 +60,8 @@ _LITTLE = [
 ]
 # Help most days, or with some of it every day.
 _MOST = [
-    r"\bmost (?:\w+ )?(?:days|times|journeys|trips|things|meals|nights|mornings|weeks|of the time)\b|\bmostly (?:i |he |she |they )?needs?\b|"
+    r"\bmost (?:\w+ )?(?:days|times|journeys|trips|things|meals|nights|mornings|weeks|of the time)\b|"
+    r"\bmostly (?:i |he |she |they )?needs?\b|"
     r"\bfor (?:an hour|a few hours|a couple of hours|short)\b|\bno longer than\b|"
     r"\b(?:most days|most of the time|most times|most trips|nearly every day|almost every day|"
     r"every (?:morning|night|evening)|"
