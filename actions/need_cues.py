@@ -25,6 +25,8 @@ _NONE = [
     r"\bno (?:help|support|problems?|trouble|bother|issues?|worries)\b",
     r"\bno(?: ?one| ?body) (?:\w+ )?(?:helps?|needs? to help|takes advantage)\b",
     rf"(?<!not )\bwithout (?:any )?{_HELP}\b",
+    r"\b(?:don'?t|doesn'?t|do not|does not) (?:take|use|have) any (?:tablets|medicines?|medication|pills)\b|"
+    r"\b(?:isn'?t|is not|i'?m not|not) on any (?:tablets|medicines?|medication|pills)\b",
     r"^(?:no|nope|nah)\b(?! ?(?:one|body)\b)",  # "No, she's fine at night": the questions ask "Do you need help"
     r"\b(?:doesn'?t|don'?t|does not|do not) (?:look after|care for) (?:anyone|anybody|any)\b",
 ]
@@ -37,6 +39,9 @@ _ALONE = [
     rf"^{_OWN}\b",
     r"\b(?:on (?:my|his|her|their) own|by (?:my|him|her) ?self|independent(?:ly)?|independant(?:ly)?)\b",
     r"\b(?:easily|with ease|no bother|keeps? on top of)\b",
+    # "... answers his letters himself" (not "hurts herself": that is a risk, not managing alone).
+    r"^(?!.*\b(?:hurts?|harms?|injures?|cuts?|neglects?|puts?|blames?)\b)"
+    r"(?:\w+ ){1,8}(?:him|her|my|them) ?sel(?:f|ves)$",
     r"\b(?:i'?m|i am|he'?s|she'?s|they'?re|he is|she is) (?:perfectly |absolutely |completely |quite |totally )?"
     r"(?:fine|ok|okay|alright|all right|safe|capable|independent|savvy|sensible)\b",
     r"\b(?:i|he|she|they) (?:can|could) (?:do|manage) (?:it|that|all of it|everything)(?: fine)?\W*$",
@@ -111,8 +116,17 @@ _TYPOS = {"evry": "every", "evey": "every", "everyday": "every day", "ned": "nee
           "im": "i'm", "hes": "he's", "shes": "she's", "myslef": "myself", "ownself": "own self"}
 
 
+# Words around an answer that do not change it ("well, I manage really, to be honest").
+_AROUND = re.compile(
+    r"^(?:(?:well|um+|erm+|er|uh|ok|okay|so|yeah|oh|hmm+|i think|i suppose|i guess|to be honest|honestly|"
+    r"to be fair|ok so|right|basically|i mean) )+|"
+    r"(?: (?:really|to be honest|to be fair|i think|i suppose|i guess|yeah|thank you|thanks|please|"
+    r"if that makes sense|honestly|mind|and that|or so))+$")
+
+
 def _untypo(said: str) -> str:
-    return " ".join(_TYPOS.get(w, w) for w in said.split())
+    words = " ".join(_TYPOS.get(w, w) for w in said.split())
+    return _AROUND.sub("", words).strip() or words
 
 
 def cue_levels(said: str) -> List[int]:

@@ -117,7 +117,8 @@ def _money_pending(ctx: Context, value: Dict[str, Any]) -> bool:
             reading, answer = read_money(""), button == 1 if answer is None else answer
         if "per" in value:  # "You said £80 a week. Is that right?"
             same = reading.status == "ok" and reading.amount == value["amount"] and reading.per in (None, value["per"])
-            if answer is True and (reading.status == "none" or same):
+            # Saying the same cost again, period and all, is a yes too (a double tap, or "£40 a week!").
+            if (answer is True and (reading.status == "none" or same)) or (same and reading.per == value["per"]):
                 _accept(ctx, recorded(value))
                 return True
         else:  # "Is that £40 a week or a year?"

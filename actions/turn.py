@@ -70,7 +70,7 @@ def handle(slot: str, parse: Parse, slots: Dict[str, Any], bank: QuestionBank) -
     if ctx.slots.get("paused"):
         ctx.set(paused=False)
     free_text = slot in ("person_name", "relationship")
-    command = _command(parse, free_text)
+    command = _command(parse, free_text, answering=bank.question(slot) is not None)
     if _stale(ctx, command) or _change_offered(ctx) or _confirming(ctx):
         return ctx.out
     if command and not _command_is_answer(ctx, command):
@@ -84,11 +84,11 @@ def handle(slot: str, parse: Parse, slots: Dict[str, Any], bank: QuestionBank) -
     return ctx.out
 
 
-def _command(parse: Parse, free_text: bool) -> Optional[str]:
+def _command(parse: Parse, free_text: bool, answering: bool) -> Optional[str]:
     # Free-text answers (a name) only obey clear command phrases, never the classifier's guess.
     if free_text and not parse.is_payload:
         return command_in_own_words(parse.text)
-    return command_of(parse)
+    return command_of(parse, answering=answering)
 
 
 def is_positional(parse: Parse, command: Optional[str]) -> bool:

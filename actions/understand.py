@@ -27,8 +27,8 @@ COMMANDS = (
     "greet", "repeat", "explain", "go_back", "skip", "stop", "resume", "easier", "plainer",
     "for_self", "for_other", "thanks", "goodbye", "save", "delete_saved",
 )
-# Who is answering changes only on clear words ("I'm answering for my mum"), never on a guess:
-# "no one, it's just me" answers the question.
+# At a graded question, who is answering changes only on clear words ("I'm answering for my mum"),
+# never on a guess: "no one, it's just me" answers the question.
 CLASSIFIED_COMMANDS = tuple(c for c in COMMANDS if c not in ("for_self", "for_other"))
 NEED_INTENTS = {"need_none": 0, "need_little": 1, "need_lots": 2, "need_all": 3}
 COMMAND_CONFIDENCE = 0.85
@@ -78,7 +78,8 @@ _COMMAND_PATTERNS = [
     ("for_other", r"\banswering for (?:someone|somebody|my|a|an|him|her|them)\b|\bi'?m (?:a|their|his|her) carer\b|"
                   r"\bon (?:his|her|their) behalf\b|\bon behalf of\b|\bfor someone else\b"),
     # "for myself" only as the whole reply: "I cook for myself" answers the question.
-    ("for_self", r"\banswering for (?:myself|me)\b|^(?:it'?s |this is |i'?m doing (?:it|this) )?(?:for )?myself\W*$|"
+    ("for_self", r"\banswering for (?:myself|me)\b|"
+                 r"^(?:(?:it'?s|this is|just|only|i'?m doing (?:it|this)|i'?m answering) )*(?:for )?myself\W*$|"
                  r"^it'?s (?:for )?me\W*$|\bthe answers are (?:for|about) me\b"),
     ("greet", r"^(?:hi|hello|hiya|hey|good (?:morning|afternoon|evening))\W*$"),
     ("thanks", r"^(?:thanks|thank you|cheers|ta)\b"),
@@ -142,8 +143,9 @@ def normalise(text: str) -> str:
     return re.sub(r"[^\w' ]+", " ", text).strip()
 
 
-def command_of(parse: Parse) -> Optional[str]:
-    """A command, from a button payload, a known phrase, or a confident classifier."""
+def command_of(parse: Parse, answering: bool = False) -> Optional[str]:
+    """A command, from a button payload, a known phrase, or a confident classifier. answering: a
+    graded question is asked, where who is answering changes only on clear words."""
     if parse.is_payload:
         return parse.intent if parse.intent in COMMANDS else None
     if default_glossary().asked_about(parse.text) is not None:
@@ -153,7 +155,8 @@ def command_of(parse: Parse) -> Optional[str]:
             return name
     # The classifier's guess alone, only when the words are not an answer: "the last one" is not
     # "go back", and "I keep on top of it myself" is not "stop".
-    if (parse.intent in CLASSIFIED_COMMANDS and parse.confidence >= COMMAND_CONFIDENCE and not number_of(parse.text)
+    guessable = CLASSIFIED_COMMANDS if answering else COMMANDS
+    if (parse.intent in guessable and parse.confidence >= COMMAND_CONFIDENCE and not number_of(parse.text)
             and position_of(parse.text) is None and need_from_cues(normalise(parse.text)) is None):
         return parse.intent
     return None
@@ -348,7 +351,7 @@ class Reading:
 def read_at_question(parse: Parse, question: Question) -> Reading:
     """The one reading of a message at a graded question (actions/turn.py acts on it; the
     understanding check in tests/understanding_eval.py measures it)."""
-    command = command_of(parse)
+    command = command_of(parse, answering=True)
     if command is not None:
         return Reading(command=command)
     if parse.is_payload:

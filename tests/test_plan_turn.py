@@ -63,6 +63,15 @@ def test_money_without_a_period_asks_week_or_year():
     assert week.updates["plan_spend_amount"] == {"amount": 40.0, "per": "week"}
 
 
+def test_the_same_cost_said_again_while_it_is_read_back_is_a_yes():
+    asked = handle_plan("plan_spend_amount", Parse("£40 a week"), base(), BANK, PLAN).updates["pending"]
+    assert asked == {"slot": "plan_spend_amount", "value": {"amount": 40.0, "per": "week"}}
+    again = handle_plan("plan_spend_amount", Parse("£40 a week"), base(pending=asked), BANK, PLAN)
+    assert again.updates["plan_spend_amount"] == {"amount": 40.0, "per": "week"}
+    other = handle_plan("plan_spend_amount", Parse("£60 a week"), base(pending=asked), BANK, PLAN)
+    assert other.updates["pending"]["value"] == {"amount": 60.0, "per": "week"}  # a new amount is read back
+
+
 def test_cost_that_is_not_a_number_is_asked_again():
     out = handle_plan("plan_spend_amount", Parse("quite a lot"), base(), BANK, PLAN)
     assert out.updates["plan_spend_amount"] is None and "amount in pounds" in said(out)
