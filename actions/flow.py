@@ -9,9 +9,9 @@ from __future__ import annotations
 from typing import Any, Dict, List, Optional
 
 from bank import QuestionBank
+from ras.score import SKIPPED as SKIPPED  # the scorer's word for an unanswered question, kept in one place
 
 FORM = "saq_form"
-SKIPPED = "skipped"
 REVIEW = "review"
 REVIEW_DONE = "confirmed"
 SETUP_SLOTS = ("answering_for", "person_name", "relationship", "reading_level")

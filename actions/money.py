@@ -21,6 +21,8 @@ from typing import Any, Dict, List, NamedTuple, Optional, Tuple
 
 from text_to_num import alpha2digit
 
+from ras.money import WEEKS_IN_A_YEAR
+
 MAX_TEXT = 600
 MAX_YEARLY = 1_000_000  # the most one planned thing can cost in a year: a bigger amount is misread or a typo
 MAX_COUNT = 1000  # "2 sessions" is a count; "2000 sessions" a week is not
@@ -29,7 +31,7 @@ CONVERT = {"fortnight": ("week", 0.5), "month": ("year", 12.0)}
 SPANS = ("week", "fortnight", "month", "year")
 RATES = ("hour", "day", "night", "time")
 ASK_OVER = {"hour": "week", "day": "week", "night": "year", "time": "week"}  # "how many hours a week?"
-_IN_A_YEAR = {"week": 52.0, "fortnight": 26.0, "month": 12.0, "year": 1.0}
+_IN_A_YEAR = {"week": float(WEEKS_IN_A_YEAR), "fortnight": WEEKS_IN_A_YEAR / 2, "month": 12.0, "year": 1.0}
 
 
 @dataclass(frozen=True)

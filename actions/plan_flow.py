@@ -10,7 +10,8 @@ from typing import Any, Dict, List, Optional, Tuple
 
 from actions.flow import SKIPPED
 from bank import QuestionBank
-from bank.plan import PlanBank, PlanStep
+from bank.plan import ABOUT_STEPS, CHANGES_STEPS, HELPERS_STEP, MANAGEMENT_STEP, SAFETY_STEPS, PlanBank, PlanStep
+from ras.money import WEEKS_IN_A_YEAR
 
 PLAN_FORM = "plan_form"
 PLAN_CHECK = "plan_check"
@@ -64,7 +65,7 @@ def previous_plan_slot(current: str, slots: Dict[str, Any], plan: PlanBank) -> O
 
 
 def yearly(item: Dict[str, Any]) -> float:
-    return float(item["amount"]) * (52 if item.get("per") == "week" else 1)
+    return float(item["amount"]) * (WEEKS_IN_A_YEAR if item.get("per") == "week" else 1)
 
 
 def planned_total(slots: Dict[str, Any]) -> float:
@@ -99,24 +100,20 @@ def plan_from_slots(slots: Dict[str, Any]) -> Optional[Dict[str, Any]]:
     """The draft plan as data (the shape summary/ and export/ read), or None if not started."""
     if not slots.get("plan_started"):
         return None
-    about_keys = {"likes": "plan_likes", "good_day": "plan_good_day", "bad_day": "plan_bad_day",
-                  "important": "plan_important", "support_wanted": "plan_support_wanted"}
-    about = {k: _text(slots.get(s)) for k, s in about_keys.items() if _text(slots.get(s))}
+    about = {k: _text(slots.get(s)) for k, s in ABOUT_STEPS.items() if _text(slots.get(s))}
     outcomes = []
     for area in need_areas(slots):
         want, why = _text(slots.get(f"plan_outcome_want__{area}")), _text(slots.get(f"plan_outcome_why__{area}"))
         if want or why:
             outcomes.append({"area": area, "want": want or "", "why": why or ""})
-    helpers = _text(slots.get("plan_helpers"))
+    helpers = _text(slots.get(HELPERS_STEP))
     return {
         "status": "draft",
         "about": about,
         "outcomes": outcomes,
         "spending": list(slots.get("plan_items") or []),
-        "management": _text(slots.get("plan_management")),
+        "management": _text(slots.get(MANAGEMENT_STEP)),
         "planning_help": [helpers] if helpers else [],
-        "safety": {k: v for k, v in {"what_could_go_wrong": _text(slots.get("plan_safety_risks")),
-                                     "what_then": _text(slots.get("plan_safety_then"))}.items() if v},
-        "changes": {k: v for k, v in {"who_to_tell": _text(slots.get("plan_changes_who")),
-                                      "how": _text(slots.get("plan_changes_how"))}.items() if v},
+        "safety": {k: _text(slots.get(s)) for k, s in SAFETY_STEPS.items() if _text(slots.get(s))},
+        "changes": {k: _text(slots.get(s)) for k, s in CHANGES_STEPS.items() if _text(slots.get(s))},
     }

@@ -79,7 +79,7 @@ _COMMAND_PATTERNS = [
                   r"\bon (?:his|her|their) behalf\b|\bon behalf of\b|\bfor someone else\b"),
     # "for myself" only as the whole reply: "I cook for myself" answers the question.
     ("for_self", r"\banswering for (?:myself|me)\b|"
-                 r"^(?:(?:it'?s|this is|just|only|i'?m doing (?:it|this)|i'?m answering) )*(?:for )?myself\W*$|"
+                 r"^(?:(?:it'?s|this is|just|only|i'?m doing (?:it|this)|i'?m answering) )*for myself\W*$|"
                  r"^it'?s (?:for )?me\W*$|\bthe answers are (?:for|about) me\b"),
     ("greet", r"^(?:hi|hello|hiya|hey|good (?:morning|afternoon|evening))\W*$"),
     ("thanks", r"^(?:thanks|thank you|cheers|ta)\b"),

@@ -15,6 +15,14 @@ from bank.model import ByLevel, Strict, Voices, _snake
 PLAN_FILE = ROOT / "data" / "plan" / "plan.yml"
 SECTIONS = ("about_me", "outcomes", "spending", "management", "planning_help", "safety", "changes")
 KINDS = ("text", "choice", "money", "yes_no")
+# The draft plan as data (actions/plan_flow.py makes it; summary/ and export/ read it): each
+# part's keys, and the plan step each comes from. One place, so the three never disagree.
+ABOUT_STEPS = {"likes": "plan_likes", "good_day": "plan_good_day", "bad_day": "plan_bad_day",
+               "important": "plan_important", "support_wanted": "plan_support_wanted"}
+SAFETY_STEPS = {"what_could_go_wrong": "plan_safety_risks", "what_then": "plan_safety_then"}
+CHANGES_STEPS = {"who_to_tell": "plan_changes_who", "how": "plan_changes_how"}
+ABOUT_KEYS, SAFETY_KEYS, CHANGES_KEYS = tuple(ABOUT_STEPS), tuple(SAFETY_STEPS), tuple(CHANGES_STEPS)
+CATEGORY_STEP, MANAGEMENT_STEP, HELPERS_STEP = "plan_spend_category", "plan_management", "plan_helpers"
 
 
 class PlanText(Strict):

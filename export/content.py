@@ -12,7 +12,16 @@ import math
 from typing import Any, Container, Dict, List, Mapping, Optional
 
 from bank import QuestionBank
-from bank.plan import PlanBank, PlanStep
+from bank.plan import (  # the plan's shape lives with the plan bank
+    ABOUT_KEYS,
+    CATEGORY_STEP,
+    CHANGES_KEYS,
+    HELPERS_STEP,
+    MANAGEMENT_STEP,
+    SAFETY_KEYS,
+    PlanBank,
+    PlanStep,
+)
 from ras.money import WEEKS_IN_A_YEAR
 
 # The outcomes in the words of the Care and Support (Eligibility Criteria) Regulations 2015, reg. 2(2).
@@ -37,11 +46,7 @@ RAS_STATUS_LABELS = {
     "below_floor": "Below the council's lowest amount: no amount shown",
     "above_ceiling": "Above the council's highest amount: the council will look at it",
 }
-ABOUT_KEYS = ("likes", "good_day", "bad_day", "important", "support_wanted")
-SAFETY_KEYS = ("what_could_go_wrong", "what_then")
-CHANGES_KEYS = ("who_to_tell", "how")
 # The plan bank's choice steps behind the plan's coded fields.
-CATEGORY_STEP, MANAGEMENT_STEP, HELPERS_STEP = "plan_spend_category", "plan_management", "plan_helpers"
 NO_AREA = "none"  # the plan bank's "none of these" when picking which goal an item helps
 
 

@@ -18,13 +18,10 @@ from datetime import datetime
 from typing import Any, Dict, List, Mapping, Optional
 
 from bank import QuestionBank, default_bank
-from bank.plan import PlanBank, PlanStep, default_plan
+from bank.plan import CATEGORY_STEP, HELPERS_STEP, MANAGEMENT_STEP, PlanBank, PlanStep, default_plan
 from export.content import (
     ANSWERING_FOR_LABELS,
     CARE_ACT_OUTCOME_LABELS,
-    CATEGORY_STEP,
-    HELPERS_STEP,
-    MANAGEMENT_STEP,
     PER_LABELS,
     RAS_STATUS_LABELS,
     READING_LEVEL_LABELS,

@@ -13,15 +13,11 @@ from typing import Any, Dict, List, Mapping, Optional
 
 from actions.content import say
 from bank import QuestionBank
-from bank.plan import PlanBank, default_plan
-from ras.money import pounds
+from bank.plan import ABOUT_KEYS, CHANGES_KEYS, SAFETY_KEYS, PlanBank, default_plan
+from ras.money import WEEKS_IN_A_YEAR, pounds
 from summary.symbols import symbol_uri
 from summary.words import Words
 
-WEEKS_IN_A_YEAR = 52
-ABOUT_KEYS = ("likes", "good_day", "bad_day", "important", "support_wanted")
-SAFETY_KEYS = ("what_could_go_wrong", "what_then")
-CHANGES_KEYS = ("who_to_tell", "how")
 SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9£])")
 
 Block = Dict[str, Any]
