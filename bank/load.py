@@ -6,10 +6,10 @@ from functools import cache
 from pathlib import Path
 from typing import Any, Dict, List, Tuple
 
-import yaml
 from pydantic import ValidationError
 
 from bank.model import AreaFile, QuestionBank
+from bank.yaml_text import read_yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DIR = ROOT / "data" / "questions"
@@ -34,14 +34,8 @@ def _where(raw: Dict[str, Any], loc: Tuple[Any, ...], items: str = "questions", 
 
 
 def _read_yaml(path: Path) -> Any:
-    try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as err:
-        mark = getattr(err, "problem_mark", None)
-        line = f" at line {mark.line + 1}" if mark else ""
-        raise BankError(f"{path}: this is not valid YAML{line}: {getattr(err, 'problem', err)}") from None
-    except (OSError, UnicodeDecodeError) as err:
-        raise BankError(f"{path}: cannot be read: {err}") from None
+    # The one YAML reader (bank/yaml_text.py): "in: [yes]" stays the word "yes", not True.
+    return read_yaml(path, BankError)
 
 
 def read_yaml_mapping(path: Path) -> Dict[str, Any]:

@@ -17,10 +17,10 @@ import numpy as np
 import yaml
 
 from bank import QuestionBank, default_bank
+from bank.yaml_text import parse_yaml, read_text, show
 from ras.money import pounds, whole_pounds
 from ras.score import ScoreError, check_answers, score
 from ras.table import CouncilTable, TableError, default_table, load_table, table_from_text
-from ras.yaml_text import parse_yaml, read_text, show
 
 COST = "annual_cost"
 

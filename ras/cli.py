@@ -13,12 +13,12 @@ from pathlib import Path
 from typing import Any, Dict, List, Optional, Tuple
 
 from bank import BankError, QuestionBank, default_bank, load_bank
+from bank.yaml_text import parse_yaml, read_text, show
 from ras.calibrate import CalibrationError, calibrate, write_table_copy
 from ras.explain import OUTCOME_WORDS
 from ras.money import pounds
 from ras.score import RasResult, ScoreError, score
 from ras.table import EXAMPLE_TABLE, TableError, load_table
-from ras.yaml_text import parse_yaml, read_text, show
 
 USAGE_ERROR = 2
 

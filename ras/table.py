@@ -16,8 +16,8 @@ from typing import Any, Dict, List, Optional, Tuple, Union
 from pydantic import BaseModel, Extra, PrivateAttr, ValidationError, root_validator, validator
 
 from bank import QuestionBank, default_bank
+from bank.yaml_text import parse_yaml, read_text, show
 from ras.money import pounds
-from ras.yaml_text import parse_yaml, read_text, show
 
 ROOT = Path(__file__).resolve().parent.parent
 COUNCILS_DIR = ROOT / "data" / "councils"

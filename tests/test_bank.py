@@ -167,3 +167,21 @@ def test_check_command_names_the_problem_without_a_traceback(tmp_path):
     assert run.returncode == 1
     assert "question 'meals', field 'options[0].need'" in run.stderr
     assert "Traceback" not in run.stderr
+
+
+def test_yes_and_no_stay_words_as_the_bank_readme_writes_them(tmp_path):
+    """`in: [yes]` and `value: yes` unquoted (as data/questions/README.md shows) are the words, not True."""
+    data = copy.deepcopy(GOOD)
+    helps = copy.deepcopy(data["questions"][0])
+    helps.update(id="unpaid", options=[
+        {"value": "YES_WORD", "need": 0, "label": {"plain": "Someone helps", "easy_read": "Yes"}},
+        {"value": "NO_WORD", "need": 0, "label": {"plain": "Nobody helps", "easy_read": "No"}}])
+    later = copy.deepcopy(data["questions"][0])
+    later.update(id="willing", ask_if={"question": "unpaid", "in": ["YES_WORD"]})
+    data["questions"] = [helps, later]
+    text = yaml.safe_dump(data).replace("YES_WORD", "yes").replace("NO_WORD", "no")
+    assert "- yes" in text and "'yes'" not in text  # written unquoted
+    write(tmp_path, text)
+    bank = load_bank(tmp_path)
+    assert [o.value for o in bank.question("unpaid").options] == ["yes", "no"]
+    assert bank.question("willing").ask_if.in_ == ["yes"]

@@ -1,4 +1,4 @@
-"""YAML reading for council tables and answer files.
+"""YAML reading for all of Steer's content: the question bank, the plan, council tables, answer files.
 
 PyYAML follows YAML 1.1, where yes/no/on/off are booleans. Option values such as "yes" and "no"
 must stay words, so this loader only treats true/false as booleans.
