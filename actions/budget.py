@@ -6,12 +6,11 @@ from typing import Any, Dict, List
 
 from actions.content import say, say_text
 from bank import QuestionBank
+from ras.money import pounds
 
 Reply = Dict[str, Any]
 
 
-def money(amount: float) -> str:
-    return f"£{amount:,.0f}"
 
 
 def budget_replies(result: Dict[str, Any], slots: Dict[str, Any], bank: QuestionBank) -> List[Reply]:
@@ -26,7 +25,7 @@ def budget_replies(result: Dict[str, Any], slots: Dict[str, Any], bank: Question
     if result.get("status") == "below_floor" or result.get("annual") is None:
         first += [line("budget_below_floor"), line("budget_signpost")]
     else:
-        first += [line("budget_amount", annual=money(result["annual"]), weekly=money(result["weekly"])),
+        first += [line("budget_amount", annual=pounds(result["annual"]), weekly=pounds(result["weekly"])),
                   line("budget_indicative")]
         if result.get("status") == "above_ceiling":
             first.append(line("budget_above_ceiling"))

@@ -22,6 +22,7 @@ from typing import Any, Dict, List, NamedTuple, Optional, Tuple
 from text_to_num import alpha2digit
 
 from ras.money import WEEKS_IN_A_YEAR
+from ras.money import pounds as pounds  # read back as understood: "£40.50"
 
 MAX_TEXT = 600
 MAX_YEARLY = 1_000_000  # the most one planned thing can cost in a year: a bigger amount is misread or a typo
@@ -202,10 +203,6 @@ def _pair_times(tokens: List[_Token]) -> List[_Token]:
     return tokens
 
 
-def pounds(amount: float) -> str:
-    """£40, £1,200, or £40.50 when there are pence: the amount as understood, never rounded away."""
-    amount = round(amount, 2)
-    return f"£{int(amount):,}" if float(amount).is_integer() else f"£{amount:,.2f}"
 
 
 # -- reading ------------------------------------------------------------------------------------

@@ -6,7 +6,6 @@ import json
 from typing import Any, Dict, List, Tuple
 
 from actions.binding import ask_key, bind
-from actions.budget import money
 from actions.content import say_text
 from actions.flow import SKIPPED
 from actions.money import pounds
@@ -77,7 +76,7 @@ class PlanAsker(Asker):
     def answer_words(self, step: PlanStep, value: Any) -> str:
         if isinstance(value, dict):
             per = self.say(f"per_{value.get('per', 'year')}")
-            return self.say("amount_per", amount=money(value["amount"]), per=per)
+            return self.say("amount_per", amount=pounds(value["amount"]), per=per)
         for v, plain, easy in choices(step, self.slots, self.bank) if step.kind == "choice" else []:
             if v == value:
                 return easy if self.level == "easy_read" else plain
@@ -126,8 +125,8 @@ class PlanAsker(Asker):
         for item in items:
             lines.append(self.say("plan_item_line", **self._item_words(item)))
         budget = (self.slots.get("ras_result") or {}).get("annual")
-        total = money(planned_total(self.slots))
-        lines.append(self.say("planned_of_budget", planned=total, budget=money(budget)) if budget
+        total = pounds(planned_total(self.slots))
+        lines.append(self.say("planned_of_budget", planned=total, budget=pounds(budget)) if budget
                      else self.say("planned_total", planned=total))
         choices_ = [("confirmed", self.say("option_plan_ok"), "/review_ok")]
         for section in SECTIONS:
@@ -144,7 +143,7 @@ class PlanAsker(Asker):
 
     def _item_words(self, item: Dict[str, Any]) -> Dict[str, str]:
         return {"item": category_label(self.plan, item["category"], self.level),
-                "amount": money(item["amount"]), "per": self.say(f"per_{item.get('per', 'year')}")}
+                "amount": pounds(item["amount"]), "per": self.say(f"per_{item.get('per', 'year')}")}
 
 
 def plan_done_replies(slots: Dict[str, Any], sender_id: str) -> List[Reply]:

@@ -10,7 +10,6 @@ import re
 from typing import Any, Dict, Optional
 
 from actions.binding import stale_for
-from actions.budget import money
 from actions.content import say_text
 from actions.flow import SKIPPED
 from actions.money import MAX_YEARLY, completed, count_of, counted, period_of, pounds, recorded, too_much
@@ -231,9 +230,9 @@ def _item_done(ctx: Context, more: bool) -> None:
 
 def _say_total(ctx: Context) -> None:
     budget = (ctx.slots.get("ras_result") or {}).get("annual")
-    planned = money(planned_total(ctx.slots))
+    planned = pounds(planned_total(ctx.slots))
     if budget:
-        ctx.say("planned_of_budget", planned=planned, budget=money(budget))
+        ctx.say("planned_of_budget", planned=planned, budget=pounds(budget))
     else:
         ctx.say("planned_total", planned=planned)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Context, Decimal, InvalidOperation
 
 WEEKS_IN_A_YEAR = 52
 
@@ -16,8 +16,19 @@ def weekly(annual: int) -> int:
     return whole_pounds(annual / WEEKS_IN_A_YEAR)
 
 
+def _to_the_penny(amount: float) -> float:
+    """Half up, as people round money (0.125 -> 0.13); amounts too big for that are rounded as floats."""
+    try:
+        return float(Decimal(repr(amount)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP,
+                                                     context=Context(prec=400)))
+    except InvalidOperation:  # infinity or not a number: nothing to round
+        return amount
+
+
 def pounds(amount: float) -> str:
-    """£4,200 for whole pounds, £59.50 when there are pence."""
-    if float(amount).is_integer():
+    """£4,200 for whole pounds, £59.50 when there are pence: to the penny, never rounded further.
+    Steer's one way of writing money (the chat, the plan, the summary, the exports)."""
+    amount = _to_the_penny(float(amount))
+    if amount.is_integer():
         return f"£{int(amount):,}"
     return f"£{amount:,.2f}"

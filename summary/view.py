@@ -44,8 +44,6 @@ def _number(value: Any) -> Optional[float]:
     return float(value) if value >= 0 else None
 
 
-def money(amount: float) -> str:
-    return pounds(round(amount, 2))
 
 
 class Summary:
@@ -170,10 +168,10 @@ class Summary:
             blocks.append(self.block("council", self.chat_lines("budget_signpost")))
         else:
             weekly = weekly if weekly is not None else annual / WEEKS_IN_A_YEAR
-            section["figure"] = {"year": self.w("a_year", amount=money(annual)),
-                                 "week": self.w("a_week", amount=money(weekly))}
-            blocks.append(self.block("money", self.chat_lines("budget_amount", annual=money(annual),
-                                                              weekly=money(weekly)), figure=section["figure"]))
+            section["figure"] = {"year": self.w("a_year", amount=pounds(annual)),
+                                 "week": self.w("a_week", amount=pounds(weekly))}
+            blocks.append(self.block("money", self.chat_lines("budget_amount", annual=pounds(annual),
+                                                              weekly=pounds(weekly)), figure=section["figure"]))
             honest = self.chat_lines("budget_indicative")
             if ras.get("status") == "above_ceiling":
                 honest += self.chat_lines("budget_above_ceiling")
@@ -289,30 +287,30 @@ class Summary:
             running += yearly or 0
             lines = []
             if amount is not None:
-                lines.append(self.w(f"a_{per}", amount=money(amount)))
+                lines.append(self.w(f"a_{per}", amount=pounds(amount)))
                 if per == "week":
-                    lines += self.lines("spend_weekly_as_yearly", yearly=money(yearly))
+                    lines += self.lines("spend_weekly_as_yearly", yearly=pounds(yearly))
             reason = _text(item.get("reason"))
             goal = self.area_title(item.get("outcome_area"))
             missing = self.w("not_answered_yet")
             rows.append({
                 "item": self.option_label("plan_spend_category", item.get("category")) or missing,
-                "amount": self.w(f"a_{per}", amount=money(amount)) if amount is not None else missing,
-                "yearly": money(yearly) if yearly is not None else "",
-                "running": money(running),
+                "amount": self.w(f"a_{per}", amount=pounds(amount)) if amount is not None else missing,
+                "yearly": pounds(yearly) if yearly is not None else "",
+                "running": pounds(running),
                 "money_lines": lines,
                 "reason": self.w("spend_reason", reason=reason) if reason else None,
                 "goal": self.w("spend_goal", area=goal) if goal else None,
             })
         budget = _number(self.ras.get("annual")) if self.ras else None
         if budget is not None:
-            total = self.lines("planned_of_budget", planned=money(running), budget=money(budget))
+            total = self.lines("planned_of_budget", planned=pounds(running), budget=pounds(budget))
             if running > budget:
-                total += self.lines("over_budget", over=money(running - budget))
+                total += self.lines("over_budget", over=pounds(running - budget))
             elif running < budget:
-                total += self.lines("left_to_plan", left=money(budget - running))
+                total += self.lines("left_to_plan", left=pounds(budget - running))
         else:
-            total = self.lines("planned_no_budget", planned=money(running))
+            total = self.lines("planned_no_budget", planned=pounds(running))
         return {"kind": "spending", "heading": self.w("heading_spending"), "picture": self.picture("money"),
                 "rows": rows, "empty": None if rows else self.w("no_spending"), "total": total,
                 "columns": {"item": self.w("column_item"), "amount": self.w("column_amount"),

@@ -317,3 +317,19 @@ def test_no_words_raise_and_nothing_is_recorded_without_a_yes(text, pending, lev
         assert set(value) == {"amount", "per"} and value["per"] in ("week", "year")
     kept = {**after, **((after.get("changing") or {}).get("slots") or {})}  # "go back" keeps it to change
     assert kept["plan_likes"] == "music" and after["plan_spend_category"] == "support_worker"
+
+
+def test_one_way_of_writing_money_everywhere():
+    """The chat, the plan, the summary and the exports all write money with ras.money.pounds."""
+    import actions.budget
+    import actions.plan_render
+    import actions.plan_turn
+    import ras.money
+    import summary.view
+
+    assert pounds is ras.money.pounds
+    for module in (actions.budget, actions.plan_render, actions.plan_turn, summary.view):
+        assert module.pounds is ras.money.pounds, module.__name__
+        assert not hasattr(module, "money"), module.__name__
+    assert [pounds(x) for x in (4200, 4199.9999, 59.5, 0.125, 1234567.891)] == [
+        "£4,200", "£4,200", "£59.50", "£0.13", "£1,234,567.89"]
