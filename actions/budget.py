@@ -11,8 +11,6 @@ from ras.money import pounds
 Reply = Dict[str, Any]
 
 
-
-
 def budget_replies(result: Dict[str, Any], slots: Dict[str, Any], bank: QuestionBank) -> List[Reply]:
     level = slots.get("reading_level") or "plain"
     voice = "other" if slots.get("answering_for") == "other" else "self"

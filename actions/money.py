@@ -203,8 +203,6 @@ def _pair_times(tokens: List[_Token]) -> List[_Token]:
     return tokens
 
 
-
-
 # -- reading ------------------------------------------------------------------------------------
 
 def read(text: str) -> Reading:

@@ -13,7 +13,6 @@ from __future__ import annotations
 import re
 from typing import List, Optional, Tuple
 
-_SUBJECT = r"(?:i|i'm|im|he|she|they|he's|she's|they're|hes|shes|my \w+|mum|dad|him|her|them)"
 _HELP = r"(?:help|a hand|support|assistance|reminding|reminders?|prompting|prompts?|someone|anyone|anybody|carers?)"
 _OWN = r"(?:on (?:my|his|her|their) own|by (?:my ?self|him ?self|her ?self|them ?selves|themselves)|" \
        r"(?:my|him|her|them)sel(?:f|ves)|independent(?:ly)?|independant(?:ly)?|alone)"

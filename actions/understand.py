@@ -355,8 +355,7 @@ def read_at_question(parse: Parse, question: Question) -> Reading:
     if command is not None:
         return Reading(command=command)
     if parse.is_payload:
-        match = match_option(parse, question)
-        return Reading() if match is None else Reading(value=match.value, sure=match.sure)
+        return _as_reading(match_option(parse, question))
     number = number_of(parse.text)
     position = position_of(parse.text)
     if position is not None:
@@ -366,17 +365,21 @@ def read_at_question(parse: Parse, question: Question) -> Reading:
             return Reading(value=question.options[number - 1].value, sure=True)
         return Reading(out_of_range=True)
     match = match_option(parse, question)
-    if match is None and (question.scale != "help_needed" or _yes_no_options(question)):
-        value = other_scale_value(normalise(parse.text), question)
-        if value is not None:
-            return Reading(value=value, sure=False)
-    cue = need_from_cues(normalise(parse.text)) if question.scale == "help_needed" and not _yes_no_options(
-        question) else None
+    said = normalise(parse.text)
+    if question.scale != "help_needed" or _yes_no_options(question):
+        value = other_scale_value(said, question) if match is None else None
+        return Reading(value=value) if value is not None else _as_reading(match)
+    cue = need_from_cues(said)
     if cue is not None:
-        agrees = match is not None and question.option(match.value).need == cue
-        near = match is not None and match.sure and abs(question.option(match.value).need - cue) == 1
-        if not (agrees or near):  # the cues' level, offered to confirm; never the other end of the scale
+        need = question.option(match.value).need if match is not None else None
+        # The option's own words, or one level off if they were sure; else the cues' level, offered
+        # to confirm: never the other end of the scale.
+        if need != cue and not (match is not None and match.sure and abs(need - cue) == 1):
             return Reading(value=_nearest(question, cue).value, sure=False)
+    return _as_reading(match)
+
+
+def _as_reading(match: Optional[Match]) -> Reading:
     return Reading() if match is None else Reading(value=match.value, sure=match.sure)
 
 

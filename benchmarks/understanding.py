@@ -1,12 +1,12 @@
 """How well Steer understands replies at a graded question: the confusion table and every miss.
 
-    .venv/bin/python -m benchmarks.understanding            # the blind test set, then the dev set
+    .venv/bin/python -m benchmarks.understanding            # the blind set, then the test and dev sets
     .venv/bin/python -m benchmarks.understanding dev        # one set
 
 Loads the trained model (models/steer.tar.gz) with Rasa's own loader, reads each reply of the
-held-out set (tests/held_out/understanding.yml, never trained on) as the dialogue would
-(tests/understanding_eval.py), and prints expected against recorded or offered level, the count
-right, and the misses. Exits 1 below 97 in 100, or if any reply was read as the other end of the scale.
+held-out sets (tests/held_out/, never trained on) as the dialogue would (tests/understanding_eval.py,
+which also says how each set was used), and prints expected against recorded or offered level, the
+count right, and the misses. Exits 1 below 97 in 100, or if any reply was read as the other end of the scale.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ def main(argv=None) -> int:
     from tests.understanding_eval import SETS, evaluate, load_cases, report
 
     structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING))  # Rasa's debug
-    names = (argv if argv is not None else sys.argv[1:]) or ["test", "dev"]
+    names = (argv if argv is not None else sys.argv[1:]) or ["blind", "test", "dev"]
     agent = Agent.load(str(ROOT / "models" / "steer.tar.gz"))
     loop = asyncio.new_event_loop()
     ok = True

@@ -46,7 +46,6 @@ RAS_STATUS_LABELS = {
     "below_floor": "Below the council's lowest amount: no amount shown",
     "above_ceiling": "Above the council's highest amount: the council will look at it",
 }
-# The plan bank's choice steps behind the plan's coded fields.
 NO_AREA = "none"  # the plan bank's "none of these" when picking which goal an item helps
 
 

@@ -16,11 +16,13 @@ def weekly(annual: int) -> int:
     return whole_pounds(annual / WEEKS_IN_A_YEAR)
 
 
+_WIDE = Context(prec=400)  # room for any float's digits, so no amount is too big to round
+
+
 def _to_the_penny(amount: float) -> float:
-    """Half up, as people round money (0.125 -> 0.13); amounts too big for that are rounded as floats."""
+    """Half up, as people round money (0.125 -> 0.13)."""
     try:
-        return float(Decimal(repr(amount)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP,
-                                                     context=Context(prec=400)))
+        return float(Decimal(repr(amount)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP, context=_WIDE))
     except InvalidOperation:  # infinity or not a number: nothing to round
         return amount
 

@@ -44,8 +44,6 @@ def _number(value: Any) -> Optional[float]:
     return float(value) if value >= 0 else None
 
 
-
-
 class Summary:
     """Builds the template's data for one assessment and plan, in one reading level and voice."""
 

@@ -50,21 +50,11 @@ def test_the_sets_are_big_enough_and_varied():
 
 
 @pytest.mark.stack
-def test_at_least_97_in_100_replies_are_understood_on_the_test_set(parse):
-    results = evaluate(parse, TEST)
-    assert sum(r.right for r in results) >= GOAL * len(results), report(results)
-
-
-@pytest.mark.stack
-def test_the_blind_set_gets_no_worse(parse):
-    results = evaluate(parse, BLIND)
-    assert sum(r.right for r in results) >= BLIND_FLOOR * len(results), report(results)
-
-
-@pytest.mark.stack
-def test_the_development_set_stays_understood(parse):
-    results = evaluate(parse, DEV)
-    assert sum(r.right for r in results) >= GOAL * len(results), report(results)
+@pytest.mark.parametrize(("cases", "floor"), [(TEST, GOAL), (DEV, GOAL), (BLIND, BLIND_FLOOR)],
+                         ids=["test set: at least 97 in 100", "dev set: at least 97 in 100", "blind set: no worse"])
+def test_replies_are_understood(parse, cases, floor):
+    results = evaluate(parse, cases)
+    assert sum(r.right for r in results) >= floor * len(results), report(results)
 
 
 @pytest.mark.stack
