@@ -11,17 +11,17 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 import ras
-from actions.binding import bind
-from actions.budget import budget_replies, finished_buttons
-from actions.content import say, say_text
-from actions.flow import FORM, REVIEW, REVIEW_DONE, all_form_slots, answers_of, counted_slots, required_slots
-from actions.plan_flow import PLAN_CHECK, PLAN_DONE, PLAN_FORM, all_plan_slots, required_plan_slots
-from actions.plan_render import PlanAsker, plan_done_replies
-from actions.plan_turn import handle_plan
-from actions.render import Asker
+from dialogue.binding import bind
+from dialogue.budget import budget_replies, finished_buttons
+from dialogue.content import say, say_text
+from dialogue.flow import FORM, REVIEW, REVIEW_DONE, all_form_slots, answers_of, counted_slots, required_slots
+from dialogue.plan_flow import PLAN_CHECK, PLAN_DONE, PLAN_FORM, all_plan_slots, required_plan_slots
+from dialogue.plan_render import PlanAsker, plan_done_replies
+from dialogue.plan_turn import handle_plan
+from dialogue.render import Asker
 from actions.safety import guarded
-from actions.turn import handle
-from actions.understand import Parse, command_of, glossary_term, yes_or_no
+from dialogue.turn import handle
+from dialogue.understand import Parse, command_of, glossary_term, yes_or_no
 from bank import default_bank
 from bank.plan import default_plan
 

@@ -20,7 +20,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.content import say_text
+from dialogue.content import say_text
 
 logger = logging.getLogger(__name__)
 
@@ -28,7 +28,7 @@ Run = Callable[[Any, CollectingDispatcher, Tracker, Any], Awaitable[List[EventTy
 
 
 def where(err: BaseException) -> str:
-    """'actions/turn.py:120 in _question <- ...': file, line and function of each frame, innermost first."""
+    """'dialogue/turn.py:120 in _question <- ...': file, line and function of each frame, innermost first."""
     frames = traceback.extract_tb(err.__traceback__)[::-1][:6]
     # "/".join(...[-2:]): also for generated code, whose file name has no folder ("<string>")
     return " <- ".join(f"{'/'.join(f.filename.split('/')[-2:])}:{f.lineno} in {f.name}" for f in frames)

@@ -117,7 +117,7 @@ class Question(Strict):
     options: List[Option]
     ask_if: Optional[AskIf] = None
     # "help_needed": the options go from no help to help all the time, so words such as "every
-    # day" or "on my own" say which (actions/need_cues.py). "other": they mean something else.
+    # day" or "on my own" say which (dialogue/need_cues.py). "other": they mean something else.
     scale: Literal["help_needed", "other"] = "help_needed"
 
     _id = validator("id", allow_reuse=True)(_snake)

@@ -15,7 +15,7 @@ from bank.model import ByLevel, Strict, Voices, _snake
 PLAN_FILE = ROOT / "data" / "plan" / "plan.yml"
 SECTIONS = ("about_me", "outcomes", "spending", "management", "planning_help", "safety", "changes")
 KINDS = ("text", "choice", "money", "yes_no")
-# The draft plan as data (actions/plan_flow.py makes it; summary/ and export/ read it): each
+# The draft plan as data (dialogue/plan_flow.py makes it; summary/ and export/ read it): each
 # part's keys, and the plan step each comes from. One place, so the three never disagree.
 ABOUT_STEPS = {"likes": "plan_likes", "good_day": "plan_good_day", "bad_day": "plan_bad_day",
                "important": "plan_important", "support_wanted": "plan_support_wanted"}

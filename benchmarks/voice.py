@@ -45,7 +45,7 @@ def line(name: str, values: List[float], unit: str = "ms", scale: float = 1000.0
 
 
 def recogniser_rtf() -> List[str]:
-    from actions.render import Asker
+    from dialogue.render import Asker
 
     bank = default_bank()
     out = []

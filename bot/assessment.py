@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any, Dict, Optional
 
-from actions.flow import REVIEW, REVIEW_DONE, SKIPPED, answers_of, counted_slots
-from actions.plan_flow import plan_from_slots
+from dialogue.flow import REVIEW, REVIEW_DONE, SKIPPED, answers_of, counted_slots
+from dialogue.plan_flow import plan_from_slots
 from bank import QuestionBank, default_bank
 
 ANSWERING_FOR = ("self", "other")
@@ -23,7 +23,7 @@ def _text_or_none(value: Any) -> Optional[str]:
 def assessment_from_slots(slots: Dict[str, Any], bank: Optional[QuestionBank] = None) -> Dict[str, Any]:
     """The assessment as plain JSON-ready data: who answers, answers, skips, progress and result.
 
-    Progress is counted as the conversation counts it (actions.flow), so the page and the API agree.
+    Progress is counted as the conversation counts it (dialogue.flow), so the page and the API agree.
     """
     bank = bank if bank is not None else default_bank()
     answers = answers_of(slots, bank)

@@ -34,7 +34,7 @@ def _check_data() -> int:
     """Everything Steer reads at start-up, checked before anything starts."""
     if _check_bank():
         return 1
-    from actions.content import ContentError, messages
+    from dialogue.content import ContentError, messages
     from ras import TableError, default_table
     from summary.words import all_words
 

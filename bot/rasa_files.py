@@ -12,8 +12,8 @@ from typing import Dict, List, Set
 
 import yaml
 
-from actions.flow import FORM, all_form_slots
-from actions.plan_flow import PLAN_FORM, all_plan_slots
+from dialogue.flow import FORM, all_form_slots
+from dialogue.plan_flow import PLAN_FORM, all_plan_slots
 from bank import QuestionBank, default_bank
 from bank.plan import PlanBank, default_plan
 

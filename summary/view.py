@@ -1,6 +1,6 @@
 """What the summary says, as data for the templates: every sentence chosen here, none in the HTML.
 
-The assessment (bot.assessment.assessment_from_slots) and the draft plan (actions.plan_flow.
+The assessment (bot.assessment.assessment_from_slots) and the draft plan (dialogue.plan_flow.
 plan_from_slots) come in as plain data and may be partial; anything missing is said kindly as
 "Not answered", never as an error. Nothing here escapes text: the templates autoescape all of it.
 """
@@ -11,7 +11,7 @@ import re
 from datetime import date
 from typing import Any, Dict, List, Mapping, Optional
 
-from actions.content import say
+from dialogue.content import say
 from bank import QuestionBank
 from bank.plan import ABOUT_KEYS, CHANGES_KEYS, SAFETY_KEYS, PlanBank, default_plan
 from ras.money import WEEKS_IN_A_YEAR, pounds

@@ -6,7 +6,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any, Dict, List
 
-from actions.content import load_words, pick
+from dialogue.content import load_words, pick
 
 WORDS_FILE = Path(__file__).resolve().parent / "words.yml"
 

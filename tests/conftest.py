@@ -124,13 +124,13 @@ class Chat:
 
 
 def answer_payload(value: str, q: str) -> str:
-    """An answer button's payload, naming the question it answers (actions/binding.py)."""
+    """An answer button's payload, naming the question it answers (dialogue/binding.py)."""
     return "/answer" + json.dumps({"value": value, "q": q}, separators=(",", ":"))
 
 
 def button(payload: str):
     """A button payload as Rasa parses it: "/intent{json}" -> Parse(intent, entities)."""
-    from actions.understand import Parse
+    from dialogue.understand import Parse
 
     intent, brace, rest = payload[1:].partition("{")
     return Parse(payload, intent, 1.0, json.loads(brace + rest) if brace else {})

@@ -1,7 +1,7 @@
 """A conversation with Steer without the Rasa server: the front door, Rasa's glue and Steer's own code.
 
 Used by tests/test_conversation_model.py. Everything Steer decides runs for real (bot/payloads.py,
-actions/turn.py, plan_turn.py, render.py, plan_render.py, flow.py, plan_flow.py, and the Rasa
+dialogue/turn.py, plan_turn.py, render.py, plan_render.py, flow.py, plan_flow.py, and the Rasa
 actions in actions/actions.py through rasa_sdk's own Tracker and dispatcher); only what the Rasa
 server does between them is copied here, as actions/actions.py and data/rules/route.yml rely on it:
 
@@ -30,13 +30,13 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.actions import ActionPlanDone, ActionRoute, ActionShowBudget
-from actions.flow import FORM, required_slots
-from actions.plan_flow import PLAN_FORM, required_plan_slots
-from actions.plan_render import PlanAsker
-from actions.plan_turn import handle_plan
-from actions.render import Asker
-from actions.turn import handle
-from actions.understand import Parse
+from dialogue.flow import FORM, required_slots
+from dialogue.plan_flow import PLAN_FORM, required_plan_slots
+from dialogue.plan_render import PlanAsker
+from dialogue.plan_turn import handle_plan
+from dialogue.render import Asker
+from dialogue.turn import handle
+from dialogue.understand import Parse
 from bank import default_bank
 from bank.plan import default_plan
 from bot.payloads import clean_message

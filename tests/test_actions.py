@@ -9,8 +9,8 @@ from rasa_sdk.executor import CollectingDispatcher
 
 import ras
 from actions.actions import ASK_ACTIONS, ActionRoute, ActionShowBudget, ValidateSaqForm
-from actions.flow import all_form_slots
-from actions.plan_flow import all_plan_slots
+from dialogue.flow import all_form_slots
+from dialogue.plan_flow import all_plan_slots
 from bank import default_bank
 from bank.plan import default_plan
 

@@ -25,7 +25,7 @@ from hypothesis import HealthCheck, Phase, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import rule
 
-from actions.plan_flow import PLAN_CHECK
+from dialogue.plan_flow import PLAN_CHECK
 from tests.conversation_sim import BANK, PLAN
 from tests.test_conversation_model import (
     ARTIFACTS,

@@ -29,10 +29,10 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
 import ras
-from actions.content import say_text
-from actions.flow import FORM, REVIEW, REVIEW_DONE, SKIPPED, answers_of
-from actions.plan_flow import PLAN_CHECK, PLAN_DONE, PLAN_FORM, SPENDING, all_plan_slots, plan_from_slots
-from actions.understand import Parse, glossary_term, yes_or_no  # what counts as yes or no in words
+from dialogue.content import say_text
+from dialogue.flow import FORM, REVIEW, REVIEW_DONE, SKIPPED, answers_of
+from dialogue.plan_flow import PLAN_CHECK, PLAN_DONE, PLAN_FORM, SPENDING, all_plan_slots, plan_from_slots
+from dialogue.understand import Parse, glossary_term, yes_or_no  # what counts as yes or no in words
 from bank.plan import SECTIONS
 from bot.payloads import clean_message
 from tests.conversation_sim import ASK_KEY, BANK, MAX_MESSAGE_CHARS, PLAN, Sim, latest_message
@@ -316,7 +316,7 @@ class Model:
         return {"done": sum(1 for s in order if self.plan_value(s) is not None), "total": len(order)}
 
     def plan(self) -> Optional[Dict[str, Any]]:
-        """The draft plan as the API shows it (the shape of actions.plan_flow.plan_from_slots)."""
+        """The draft plan as the API shows it (the shape of dialogue.plan_flow.plan_from_slots)."""
         if not self.plan_started:
             return None
 

@@ -9,11 +9,11 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.actions import ActionRoute
-from actions.plan_render import PlanAsker
-from actions.plan_turn import handle_plan
-from actions.render import Asker
-from actions.turn import handle
-from actions.understand import Parse, command_of
+from dialogue.plan_render import PlanAsker
+from dialogue.plan_turn import handle_plan
+from dialogue.render import Asker
+from dialogue.turn import handle
+from dialogue.understand import Parse, command_of
 from bank import default_bank
 from bank.plan import default_plan
 from easy_read.glossary import GlossaryError, default_glossary, load_glossary
@@ -79,7 +79,7 @@ def test_answers_and_other_questions_are_not_glossary_questions(text):
     assert GLOSSARY.asked_about(text) is None
 
 
-# -- inside the assessment (actions/turn.py) --------------------------------------------------
+# -- inside the assessment (dialogue/turn.py) --------------------------------------------------
 
 
 @pytest.mark.parametrize("term", TERMS, ids=lambda t: t.id)
@@ -119,7 +119,7 @@ def test_a_glossary_question_is_not_taken_as_a_name():
     assert said(out.replies) == GLOSSARY.term("personal_budget").plain
 
 
-# -- inside the support plan (actions/plan_turn.py) -------------------------------------------
+# -- inside the support plan (dialogue/plan_turn.py) -------------------------------------------
 
 
 @pytest.mark.parametrize("term", TERMS, ids=lambda t: t.id)
@@ -196,7 +196,7 @@ def test_mid_way_outside_the_form_a_glossary_question_resumes_the_assessment():
     assert followups(events) == ["saq_form"]
 
 
-# -- the question payload's "terms" (actions/render.py) ---------------------------------------
+# -- the question payload's "terms" (dialogue/render.py) ---------------------------------------
 
 
 def test_question_payloads_list_their_hard_words_with_explanations():

@@ -1,4 +1,4 @@
-"""Reading a cost back: "About how much would it cost?" in the support plan (actions/money.py).
+"""Reading a cost back: "About how much would it cost?" in the support plan (dialogue/money.py).
 
 Each cost is read back before it is recorded, and several numbers are never taken as the first.
 The first three tests are the misreadings found in the old reader (all three failed on it).
@@ -10,10 +10,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from actions.money import MAX_YEARLY, count_of, money_of, period_of, pounds, read
-from actions.plan_render import PlanAsker
-from actions.plan_turn import handle_plan
-from actions.understand import Parse
+from dialogue.money import MAX_YEARLY, count_of, money_of, period_of, pounds, read
+from dialogue.plan_render import PlanAsker
+from dialogue.plan_turn import handle_plan
+from dialogue.understand import Parse
 from bank import default_bank
 from bank.plan import default_plan
 
@@ -321,14 +321,14 @@ def test_no_words_raise_and_nothing_is_recorded_without_a_yes(text, pending, lev
 
 def test_one_way_of_writing_money_everywhere():
     """The chat, the plan, the summary and the exports all write money with ras.money.pounds."""
-    import actions.budget
-    import actions.plan_render
-    import actions.plan_turn
+    import dialogue.budget
+    import dialogue.plan_render
+    import dialogue.plan_turn
     import ras.money
     import summary.view
 
     assert pounds is ras.money.pounds
-    for module in (actions.budget, actions.plan_render, actions.plan_turn, summary.view):
+    for module in (dialogue.budget, dialogue.plan_render, dialogue.plan_turn, summary.view):
         assert module.pounds is ras.money.pounds, module.__name__
         assert not hasattr(module, "money"), module.__name__
     assert [pounds(x) for x in (4200, 4199.9999, 59.5, 0.125, 1234567.891)] == [

@@ -8,14 +8,14 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.actions import ActionRoute, ValidateSaqForm
-from actions.binding import ask_key
-from actions.flow import next_slot
-from actions.plan_flow import PLAN_CHECK, required_plan_slots, without_item
-from actions.plan_render import PlanAsker
-from actions.plan_turn import handle_plan
-from actions.render import Asker
-from actions.turn import handle
-from actions.understand import Parse, number_of
+from dialogue.binding import ask_key
+from dialogue.flow import next_slot
+from dialogue.plan_flow import PLAN_CHECK, required_plan_slots, without_item
+from dialogue.plan_render import PlanAsker
+from dialogue.plan_turn import handle_plan
+from dialogue.render import Asker
+from dialogue.turn import handle
+from dialogue.understand import Parse, number_of
 from bank import default_bank
 from bank.plan import default_plan
 from tests.conftest import button
@@ -165,7 +165,7 @@ def test_a_failing_action_says_sorry_and_puts_the_slot_back(caplog):
     assert [m["text"] for m in dispatcher.messages] == [
         "Sorry, something went wrong on my side. Your answers are safe. Please try again."]
     assert events == [{"event": "slot", "timestamp": None, "name": "using_toilet", "value": None}]
-    assert "validate_saq_form failed: AttributeError at actions/turn.py" in caplog.text
+    assert "validate_saq_form failed: AttributeError at dialogue/turn.py" in caplog.text
     assert "all the time" not in caplog.text and "not a dict" not in caplog.text and "Sam" not in caplog.text
 
 
@@ -242,6 +242,6 @@ def test_back_to_the_check_with_its_question_key():
 @pytest.mark.parametrize("text,amount", [("half a million a year", 500000.0), ("the second one", None),
                                          ("the fifth one", None)])
 def test_costs_said_loosely(text, amount):
-    from actions.money import read
+    from dialogue.money import read
     reading = read(text)
     assert (reading.amount if reading.status == "ok" else None) == amount

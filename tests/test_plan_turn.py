@@ -4,11 +4,11 @@ import json
 
 import pytest
 
-from actions.money import money_of
-from actions.plan_flow import PLAN_CHECK, plan_from_slots, planned_total, required_plan_slots
-from actions.plan_render import PlanAsker
-from actions.plan_turn import handle_plan
-from actions.understand import Parse
+from dialogue.money import money_of
+from dialogue.plan_flow import PLAN_CHECK, plan_from_slots, planned_total, required_plan_slots
+from dialogue.plan_render import PlanAsker
+from dialogue.plan_turn import handle_plan
+from dialogue.understand import Parse
 from bank import default_bank
 from bank.plan import default_plan
 from tests.conftest import answer_payload, button

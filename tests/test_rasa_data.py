@@ -7,8 +7,8 @@ from pathlib import Path
 
 import yaml
 
-from actions.flow import all_form_slots
-from actions.plan_flow import all_plan_slots
+from dialogue.flow import all_form_slots
+from dialogue.plan_flow import all_plan_slots
 from bank import default_bank
 from bank.plan import default_plan
 from bot.rasa_files import DOMAIN_OUT, NLU_OUT, domain, nlu

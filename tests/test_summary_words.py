@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from actions.content import LEVELS, VOICES, ContentError, check, pick
+from dialogue.content import LEVELS, VOICES, ContentError, check, pick
 from summary.symbols import OTHER_SYMBOLS
 from summary.words import WORDS_FILE, Words, all_words
 

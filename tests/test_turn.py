@@ -2,9 +2,9 @@
 
 import pytest
 
-from actions.flow import REVIEW, SKIPPED, next_slot, required_slots
-from actions.turn import first_name, handle, relationship_of
-from actions.understand import Parse
+from dialogue.flow import REVIEW, SKIPPED, next_slot, required_slots
+from dialogue.turn import first_name, handle, relationship_of
+from dialogue.understand import Parse
 from bank import default_bank
 from tests.conftest import answer_payload, button
 

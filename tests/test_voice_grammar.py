@@ -11,8 +11,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from actions.binding import bind
-from actions.render import Asker, answer_payload
+from dialogue.binding import bind
+from dialogue.render import Asker, answer_payload
 from bank import default_bank
 from tests.test_voice_audio import espeak_wav
 from voice import audio

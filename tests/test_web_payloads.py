@@ -25,7 +25,7 @@ def test_allowed_payloads_pass_unchanged(text):
 
 def test_the_buttons_steer_sends_are_allowed():
     # Every "/intent" payload the action server puts on a button must survive cleaning.
-    from actions.render import answer_payload
+    from dialogue.render import answer_payload
 
     assert clean_message(answer_payload("no_help")) == answer_payload("no_help")
     for intent in ("repeat", "change", "restart_assessment", "resume", "explain", "skip", "choose_plain"):

@@ -2,7 +2,7 @@
 
 The set was written apart from the training examples and is never trained on (README, "How well
 Steer understands"). Each reply goes through the front door's cleaning, Rasa's real NLU model and
-the one reading the dialogue uses (actions.understand.read_at_question). Used by
+the one reading the dialogue uses (dialogue.understand.read_at_question). Used by
 tests/test_understanding.py (on the test stack's Rasa) and benchmarks/understanding.py (the table).
 """
 
@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional, Sequence
 
-from actions.understand import Parse, Reading, read_at_question
+from dialogue.understand import Parse, Reading, read_at_question
 from bank import Question, default_bank
 from bank.yaml_text import read_yaml
 from bot.payloads import clean_message

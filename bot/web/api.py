@@ -88,7 +88,7 @@ def chat():
     text = clean_message(message)
     if not text:
         return bot_says(wording.EMPTY_MESSAGE, **issued)
-    seen = body.get("question")  # the question on the person's screen (actions/binding.py)
+    seen = body.get("question")  # the question on the person's screen (dialogue/binding.py)
     metadata = {"question": seen} if isinstance(seen, str) and ASK_KEY.fullmatch(seen) else None
     try:
         return jsonify(messages=rasa().send(sender_id, text, metadata=metadata), **issued)

@@ -12,8 +12,8 @@ from urllib.parse import quote
 
 from flask import Blueprint, Response, current_app, g, jsonify, request
 
-from actions.flow import answers_of
-from actions.plan_flow import plan_from_slots
+from dialogue.flow import answers_of
+from dialogue.plan_flow import plan_from_slots
 from bot.assessment import assessment_from_slots
 from bot.web import wording
 from bot.web.api import _has_set_slots, _known_to_store, check_sender_id, json_object, question_bank, rasa

@@ -11,9 +11,9 @@ from __future__ import annotations
 import json
 from typing import Any, Dict, List, Optional
 
-from actions.binding import ask_key, bind
-from actions.content import say_text
-from actions.flow import REVIEW, SKIPPED, progress, question_slots
+from dialogue.binding import ask_key, bind
+from dialogue.content import say_text
+from dialogue.flow import REVIEW, SKIPPED, progress, question_slots
 from bank import Question, QuestionBank
 from easy_read.glossary import default_glossary
 
@@ -78,7 +78,7 @@ class Asker:
         return self.setup(slot)
 
     def _choices(self, slot: str, section: str, text: str, choices: List[tuple], prog=None) -> List[Reply]:
-        key = ask_key(slot, self.slots)  # every button names its question (actions/binding.py)
+        key = ask_key(slot, self.slots)  # every button names its question (dialogue/binding.py)
         options = [{"value": v, "label": label, "payload": bind(p, key)} for v, label, p in choices]
         buttons = [{"title": o["label"], "payload": o["payload"]} for o in options]
         message: Reply = {"text": text}

@@ -16,8 +16,8 @@ from __future__ import annotations
 import json
 from typing import Any, Dict, Optional
 
-from actions.plan_flow import SPENDING
-from actions.understand import Parse
+from dialogue.plan_flow import SPENDING
+from dialogue.understand import Parse
 
 # Messages whose meaning depends on which question is being asked. Every other command
 # (repeat, stop, easier words, save ...) means the same whatever the person was looking at.

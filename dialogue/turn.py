@@ -13,10 +13,10 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional
 
-from actions.binding import ask_key, bind, stale_for
-from actions.content import say_text
-from actions.flow import REVIEW, REVIEW_DONE, SETUP_SLOTS, SKIPPED, counted_slots, previous_slot, question_slots
-from actions.understand import (
+from dialogue.binding import ask_key, bind, stale_for
+from dialogue.content import say_text
+from dialogue.flow import REVIEW, REVIEW_DONE, SETUP_SLOTS, SKIPPED, counted_slots, previous_slot, question_slots
+from dialogue.understand import (
     Parse,
     command_in_own_words,
     command_of,

@@ -17,7 +17,7 @@ from typing import Any, Dict, List, Optional
 import yaml
 from rapidfuzz import fuzz
 
-from actions.need_cues import need_from_cues
+from dialogue.need_cues import need_from_cues
 from bank import Question, default_bank
 from easy_read.glossary import Term, default_glossary
 
@@ -110,7 +110,7 @@ class Parse:
     intent: Optional[str] = None
     confidence: float = 0.0
     entities: Dict[str, Any] = field(default_factory=dict)
-    # The ask key (actions/binding.py) of the question the sender last showed the person, if it says.
+    # The ask key (dialogue/binding.py) of the question the sender last showed the person, if it says.
     seen: Optional[str] = None
 
     @property
@@ -349,7 +349,7 @@ class Reading:
 
 
 def read_at_question(parse: Parse, question: Question) -> Reading:
-    """The one reading of a message at a graded question (actions/turn.py acts on it; the
+    """The one reading of a message at a graded question (dialogue/turn.py acts on it; the
     understanding check in tests/understanding_eval.py measures it)."""
     command = command_of(parse, answering=True)
     if command is not None:

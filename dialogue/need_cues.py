@@ -5,7 +5,7 @@ wording it has not: "I've got loads of mates, I don't need help there" read as a
 These cues are the ideas the answer scale is made of (help or none; how often; how much of it),
 with negation and "but" handled. They never decide alone what is recorded: a reply read here is
 offered as "It sounds like ... Is that right?", and a guess from anywhere else that is two or
-more levels away from what the cues say is never offered (actions/understand.py).
+more levels away from what the cues say is never offered (dialogue/understand.py).
 """
 
 from __future__ import annotations

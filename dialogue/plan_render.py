@@ -5,13 +5,13 @@ from __future__ import annotations
 import json
 from typing import Any, Dict, List, Tuple
 
-from actions.binding import ask_key, bind
-from actions.content import say_text
-from actions.flow import SKIPPED
-from actions.money import pounds
-from actions.plan_flow import PLAN_CHECK, category_label, item_key, need_areas, plan_slots, planned_total, step_of
-from actions.plan_turn import choices
-from actions.render import Asker, answer_payload
+from dialogue.binding import ask_key, bind
+from dialogue.content import say_text
+from dialogue.flow import SKIPPED
+from dialogue.money import pounds
+from dialogue.plan_flow import PLAN_CHECK, category_label, item_key, need_areas, plan_slots, planned_total, step_of
+from dialogue.plan_turn import choices
+from dialogue.render import Asker, answer_payload
 from bank import QuestionBank
 from bank.plan import SECTIONS, PlanBank, PlanStep
 
@@ -91,7 +91,7 @@ class PlanAsker(Asker):
         return self._choices(slot, step.section, text, options, self.progress(slot))
 
     def money_pending(self, value: Dict[str, Any]) -> Tuple[str, List[tuple]]:
-        """A cost said back before it is recorded, with the working when Steer did sums (actions/money.py)."""
+        """A cost said back before it is recorded, with the working when Steer did sums (dialogue/money.py)."""
         amount = pounds(value["amount"])
         if "rate" in value:  # a price for 1 hour, day, night or time: how many?
             return self.say(f"money_how_many_{value['rate']}", amount=amount, per=self.say(f"per_{value['over']}")), []

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Dict, List
 
-from actions.content import say, say_text
+from dialogue.content import say, say_text
 from bank import QuestionBank
 from ras.money import pounds
 

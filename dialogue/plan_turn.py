@@ -9,12 +9,12 @@ from __future__ import annotations
 import re
 from typing import Any, Dict, Optional
 
-from actions.binding import stale_for
-from actions.content import say_text
-from actions.flow import SKIPPED
-from actions.money import MAX_YEARLY, completed, count_of, counted, period_of, pounds, recorded, too_much
-from actions.money import read as read_money
-from actions.plan_flow import (
+from dialogue.binding import stale_for
+from dialogue.content import say_text
+from dialogue.flow import SKIPPED
+from dialogue.money import MAX_YEARLY, completed, count_of, counted, period_of, pounds, recorded, too_much
+from dialogue.money import read as read_money
+from dialogue.plan_flow import (
     PLAN_CHECK,
     PLAN_DONE,
     SPENDING,
@@ -26,8 +26,8 @@ from actions.plan_flow import (
     step_of,
     without_item,
 )
-from actions.turn import Context, Outcome, is_positional
-from actions.understand import Parse, command_in_own_words, command_of, normalise, number_of, term_to_explain, yes_or_no
+from dialogue.turn import Context, Outcome, is_positional
+from dialogue.understand import Parse, command_in_own_words, command_of, normalise, number_of, term_to_explain, yes_or_no
 from bank import QuestionBank
 from bank.plan import SECTIONS, PlanBank, PlanStep
 
