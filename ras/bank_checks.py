@@ -6,15 +6,20 @@ the table may be unknown to the bank, and nothing may let more need give less mo
 
 from __future__ import annotations
 
-from typing import Iterator, List, Tuple
+from typing import TYPE_CHECKING, Iterator, List, Tuple
 
 from bank import Question, QuestionBank
-from ras.table import CouncilTable, TableError
+from ras.errors import TableError
+
+if TYPE_CHECKING:  # only for the annotations: ras.table imports this module
+    from ras.table import CouncilTable
 
 Problem = Tuple[str, str]  # (field, what is wrong)
 
 
 def check_against_bank(table: CouncilTable, bank: QuestionBank) -> None:
+    """Every check, every time; TableError naming the file and field of each problem. Callers use
+    CouncilTable.fits, which runs this once per table and bank."""
     problems = [
         *_points_problems(table, bank),
         *_not_scored_problems(table, bank),

@@ -1,6 +1,7 @@
 """The RAS scorer: answers and a council table in, an indicative Personal Budget out.
 
 Pure: it reads nothing but its arguments (and the cached defaults), writes nothing, logs nothing.
+The table is checked against the bank when it loads, not here (CouncilTable.fits remembers).
 Answers are special-category personal data, so messages name questions, never the answers.
 """
 
@@ -10,7 +11,6 @@ from dataclasses import asdict, dataclass
 from typing import Any, Dict, List, Mapping, Optional
 
 from bank import CARE_ACT_OUTCOMES, QuestionBank, default_bank
-from ras.bank_checks import check_against_bank
 from ras.explain import Facts, explain
 from ras.money import weekly, whole_pounds
 from ras.table import CouncilTable, default_table
@@ -97,7 +97,7 @@ def score(
 ) -> RasResult:
     bank = bank if bank is not None else default_bank()
     table = table if table is not None else default_table()
-    check_against_bank(table, bank)
+    table.fits(bank)  # checked when the table was loaded with this bank; otherwise once, here
     asked = bank.asked(check_answers(answers, bank))
 
     by_area = {a.id: 0.0 for a in bank.areas}

@@ -17,15 +17,13 @@ from pydantic import BaseModel, Extra, PrivateAttr, ValidationError, root_valida
 
 from bank import QuestionBank, default_bank
 from bank.yaml_text import parse_yaml, read_text, show
+from ras.bank_checks import check_against_bank
+from ras.errors import TableError as TableError  # `from ras.table import TableError` keeps working
 from ras.money import pounds
 
 ROOT = Path(__file__).resolve().parent.parent
 COUNCILS_DIR = ROOT / "data" / "councils"
 EXAMPLE_TABLE = COUNCILS_DIR / "example_council.yml"
-
-
-class TableError(ValueError):
-    """A problem in a council table, said in words a finance officer can act on."""
 
 
 class Number(float):
@@ -133,6 +131,7 @@ class CouncilTable(Strict):
     points: Dict[str, Dict[str, Amount]]
 
     _source: str = PrivateAttr("the council table")
+    _fits: Tuple[QuestionBank, ...] = PrivateAttr(())  # the banks it has been checked against (see fits)
 
     _text = validator("label", "version", allow_reuse=True)(_words)
     _price = validator("price_per_point", "ceiling", allow_reuse=True)(_positive)
@@ -165,6 +164,23 @@ class CouncilTable(Strict):
     @property
     def source(self) -> str:
         return self._source
+
+    def fits(self, bank: QuestionBank) -> None:
+        """TableError unless this table fits the bank; checked once per bank, then remembered.
+
+        load_table checks a table against its bank as it loads, so scoring with that bank (the same
+        object) checks nothing more. A table and a bank never change once made, so the answer holds.
+        """
+        if any(checked is bank for checked in self._fits):
+            return
+        check_against_bank(self, bank)
+        self._fits = (*self._fits, bank)
+
+    def copy(self, **kwargs: Any) -> CouncilTable:
+        """A copy (perhaps with changes, `update=`) is checked again when it is first used."""
+        copied = super().copy(**kwargs)
+        copied._fits = ()
+        return copied
 
     def scored(self, qid: str) -> bool:
         return qid in self.points
@@ -215,11 +231,9 @@ def parse_table(raw: Any, where: str) -> CouncilTable:
 
 
 def table_from_text(text: str, where: str, bank: Optional[QuestionBank] = None) -> CouncilTable:
-    """Parse and check a table held in memory (`where` names it in messages)."""
-    from ras.bank_checks import check_against_bank  # it needs TableError from here
-
+    """Parse and check a table held in memory (`where` names it in messages), once: see CouncilTable.fits."""
     table = parse_table(parse_yaml(text, where, TableError), where)
-    check_against_bank(table, bank if bank is not None else default_bank())
+    table.fits(bank if bank is not None else default_bank())
     return table
 
 

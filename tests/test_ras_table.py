@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 import yaml
 
+import ras.bank_checks
 from bank import default_bank, load_bank
-from ras import EXAMPLE_TABLE, TableError, default_table, load_table
+from ras import EXAMPLE_TABLE, TableError, default_table, load_table, score
 
 FIXTURES = Path(__file__).parent / "fixtures" / "ras"
 FIXTURE_BANK = load_bank(FIXTURES / "questions")
@@ -201,3 +202,38 @@ def test_a_scored_question_must_stay_asked_for_later_gate_answers(tmp_path):
     message = problem(FIXTURE_TABLE, bank)
     assert "field 'points.falls_injury'" in message
     assert "drop the points" in message
+
+
+def test_a_table_is_checked_against_its_bank_once_when_it_loads_not_at_every_score(monkeypatch, tmp_path):
+    # Every check of a table against a bank starts with its points, whoever asks for it.
+    checked = []
+    points_problems = ras.bank_checks._points_problems
+
+    def counted(table, bank):
+        checked.append(bank)
+        return points_problems(table, bank)
+
+    monkeypatch.setattr(ras.bank_checks, "_points_problems", counted)
+    table = load_table(FIXTURE_TABLE, FIXTURE_BANK)
+    assert checked == [FIXTURE_BANK]
+    for _ in range(20):
+        score({"washing": "some_help"}, table, FIXTURE_BANK)
+    assert checked == [FIXTURE_BANK]
+
+    # Another bank (here the same files, loaded again) is checked once, at its first score.
+    again = load_bank(FIXTURES / "questions")
+    for _ in range(3):
+        score({}, table, again)
+    assert checked == [FIXTURE_BANK, again]
+
+    # A changed copy is checked again, and refused.
+    changed = table.copy(update={"points": {**table.points, "flying": {"no": 0}}})
+    with pytest.raises(TableError, match="field 'points.flying'"):
+        score({}, changed, FIXTURE_BANK)
+
+    # A bad table is refused as it loads, before anything is scored with it.
+    raw = fixture_raw()
+    del raw["points"]["meals"]
+    with pytest.raises(TableError) as caught:
+        load_table(write(tmp_path, raw), FIXTURE_BANK)
+    assert "field 'points.meals'" in str(caught.value) and "bad_council.yml" in str(caught.value)
