@@ -143,7 +143,9 @@ def chat(stack) -> Chat:
 
 def owner_headers(app, sender_id: str) -> Dict[str, str]:
     """The header the device that started `sender_id` sends (its token, made with the app's key)."""
-    return {"Authorization": f"Bearer {app.extensions['steer_conversations'].token_for(sender_id)}"}
+    from bot.web import services
+
+    return {"Authorization": f"Bearer {services.of(app).conversations.token_for(sender_id)}"}
 
 
 class OwnerClient(FlaskClient):

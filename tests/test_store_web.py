@@ -8,7 +8,7 @@ import socket
 
 import pytest
 
-from bot.web import create_app, wording
+from bot.web import create_app, services, wording
 from store import SavedStore
 from store.work import WorkLimit
 from tests.test_store_saved import PIN, QUICK, STATE, Clock
@@ -37,7 +37,7 @@ def client(store):
     port = unused_port()
     app = create_app({"TESTING": True, "RASA_URL": f"http://127.0.0.1:{port}", "ACTIONS_URL": f"http://127.0.0.1:{port}",
                       "WEB_SECRET": "test secret"})
-    app.extensions["steer_saved"] = store
+    services.of(app).saved = store
     return app.test_client()
 
 

@@ -110,7 +110,7 @@ def test_a_worker_that_dies_is_replaced(synthesiser):
 
 
 def test_without_speech_the_conversation_goes_on_with_captions(tmp_path, monkeypatch):
-    from bot.web import create_app
+    from bot.web import create_app, services
     from bot.web.voice import VoiceService
 
     script = tmp_path / "worker.py"
@@ -120,7 +120,7 @@ def test_without_speech_the_conversation_goes_on_with_captions(tmp_path, monkeyp
     app = create_app({"TESTING": True})
     service = VoiceService(model_path=None, voice="gmw/en")
     service.synthesiser = Synthesiser(worker_argv=[sys.executable, str(script)], timeout=0.3, retries=0)
-    app.extensions["steer_voice"] = service
+    services.of(app).voice = service
     try:
         client = app.test_client()
         reply = client.post("/api/voice/reply", json={"sender_id": "caption-test", "messages": [{"text": "Hello"}]})

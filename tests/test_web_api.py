@@ -13,7 +13,7 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 
-from bot.web import create_app, wording
+from bot.web import create_app, services, wording
 
 FIXTURE_BANK = Path(__file__).parent / "fixtures" / "web" / "questions"
 TOKEN = "test-token"
@@ -511,7 +511,7 @@ def test_config_from_the_environment(monkeypatch):
     assert app.config["RASA_TOKEN"] == "t"
     assert app.config["ACTIONS_URL"] == "http://127.0.0.1:2"
     assert app.config["RASA_TIMEOUT"] == 5.0
-    client = app.extensions["steer_rasa"]
+    client = services.of(app).rasa
     assert client.rasa_url == "http://127.0.0.1:1"
 
 

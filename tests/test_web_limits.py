@@ -314,9 +314,9 @@ def test_a_busy_synthesiser_answers_503_with_retry_after_instead_of_queuing(make
     app = make_app()
     base = serve(app)
     with app.app_context():
-        from bot.web.voice import service
+        from bot.web.services import voice_service
 
-        synthesiser = service().synthesiser
+        synthesiser = voice_service().synthesiser
     synthesiser.lock_wait = 0.5
     assert synthesiser._lock.acquire()  # someone else's long speech holds the worker
     try:

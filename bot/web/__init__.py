@@ -9,10 +9,9 @@ from typing import Any, Dict, Optional
 from flask import Flask
 from flask.json.provider import DefaultJSONProvider
 
-from bot.web import access, api, csrf, documents, errors, health, pages, security
-from bot.web.rasa_client import RasaClient
+from bot.web import access, api, csrf, documents, errors, health, limits, pages, saved_answers, security, services
+from bot.web import voice as voice_api
 from bot.web.server_limits import MAX_JSON_BYTES
-from bot.web.trackers import TrackerStore, database_url
 from summary import web as summary_web
 
 # Config key: (environment variable, default). A value passed to create_app wins over both.
@@ -87,27 +86,17 @@ def create_app(config: Optional[Dict[str, Any]] = None) -> Flask:
     app.json.ensure_ascii = False  # emoji and other scripts go out as they came in
     app.json.sort_keys = False  # keep the question bank's order
 
-    app.extensions["steer_rasa"] = RasaClient(
-        rasa_url=app.config["RASA_URL"],
-        token=app.config["RASA_TOKEN"],
-        actions_url=app.config["ACTIONS_URL"],
-        timeout=app.config["RASA_TIMEOUT"],
-        health_timeout=app.config["HEALTH_TIMEOUT"],
-    )
-    url = database_url(app.config["TRACKER_URL"], app.config["TRACKER_DB"])
-    app.extensions["steer_trackers"] = TrackerStore(url) if url else None
+    services.register(app)  # Rasa, the tracker store, conversations: app.extensions["steer"] (bot/web/services.py)
     csrf.register(app)  # first, so a refused request reaches no view
     access.register(app)  # then: a call about a conversation needs its token
-    from bot.web import limits  # added beside, not in, the imports above
-
     limits.register(app)  # then: counts per address and conversation (README, "Limits"), before any view
     app.register_blueprint(api.bp)
+    app.register_blueprint(saved_answers.bp)
     app.register_blueprint(documents.bp)
     app.register_blueprint(summary_web.blueprint())
     app.register_blueprint(health.bp)
     app.register_blueprint(pages.bp)
-    from bot.web.voice import bp as voice_bp  # speech in and out (voice/); added beside, not in, the imports above
-    app.register_blueprint(voice_bp)
+    app.register_blueprint(voice_api.bp)  # speech in and out (voice/)
     errors.register(app)
     security.register(app)
     return app

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
-from flask import Flask, current_app, g, jsonify, request
+from flask import Flask, g, request
 
 from bot.web import wording
-from bot.web.conversations import Conversations
+from bot.web.errors import json_error
+from bot.web.inputs import SENDER_ID, sender_id_in_request
+from bot.web.services import conversations
 
 # Requests about one conversation, and where they carry its sender_id.
 SENDER_IN = {
@@ -20,8 +22,8 @@ SENDER_IN = {
     "api.delete_assessment": "path",
     "voice.voice_turn": "args",
     "voice.reply": "body",
-    "documents.resume": "body",
-    "documents.save": "path",
+    "saved.resume": "body",
+    "saved.save": "path",
     "documents.links": "path",
     "documents.summary_page": "path",
     "documents.summary_pdf": "path",
@@ -29,35 +31,17 @@ SENDER_IN = {
     "documents.export_fhir": "path",
 }
 # Requests that may start a conversation: no sender_id means "make me one" (a resume may come first).
-MAY_START = frozenset({"api.chat", "documents.resume"})
+MAY_START = frozenset({"api.chat", "saved.resume"})
 # Requests that may come before any conversation: words to hear, such as "Type your saved code".
 MAY_BE_ALONE = frozenset({"voice.reply"})
 
 
-def conversations() -> Conversations:
-    return current_app.extensions["steer_conversations"]
-
-
-def sender_id_in_request(where: str) -> Any:
-    if where == "body":
-        body = request.get_json(silent=True)
-        return body.get("sender_id") if isinstance(body, dict) else None
-    if where == "args":
-        return request.args.get("sender_id")
-    return (request.view_args or {}).get("sender_id")
-
-
 def not_found(message: str):
     """The one answer for an unknown id, a wrong or missing token, and a run-out link."""
-    said = {"error": message, "conversation": "unknown", "messages": [{"text": message}]}
-    if request.endpoint == "voice.voice_turn":
-        said.update(heard="", audio=[])  # the voice turn's own shape
-    return jsonify(said), 404
+    return json_error(message, 404, conversation="unknown")
 
 
 def check_access() -> Optional[Any]:
-    from bot.web.api import SENDER_ID  # the id's pattern lives with the API that documents it
-
     endpoint = request.endpoint or ""
     if endpoint.startswith("documents.linked_"):
         sender_id = conversations().open_ticket((request.view_args or {}).get("ticket", ""))
@@ -80,6 +64,4 @@ def check_access() -> Optional[Any]:
 
 
 def register(app: Flask) -> None:
-    app.extensions["steer_conversations"] = Conversations.from_key_file(
-        app.config.get("CONVERSATION_KEY_FILE"), link_seconds=float(app.config["LINK_SECONDS"]))
     app.before_request(check_access)

@@ -4,66 +4,25 @@ from __future__ import annotations
 
 import logging
 import re
-from pathlib import Path
 from typing import Any, Dict
 
-from flask import Blueprint, current_app, jsonify, request
-from werkzeug.exceptions import BadRequest
+from flask import Blueprint, jsonify, request
 
-from bank import BankError, QuestionBank, default_bank, load_bank
 from bot.assessment import assessment_from_slots
 from bot.payloads import clean_message
 from bot.web import wording
-from bot.web.errors import ApiError
-from bot.web.rasa_client import RasaClient, UpstreamError
-from bot.web.trackers import TrackerStore, TrackerStoreError
+from bot.web.errors import ApiError, json_error
+from bot.web.inputs import SENDER_ID, check_sender_id, json_object, sender_id_in_request
+from bot.web.rasa_client import UpstreamError
+from bot.web.recorded import recorded_slots
+from bot.web.services import conversations, question_bank, rasa, services, tracker_store
+from bot.web.trackers import TrackerStoreError
 
 log = logging.getLogger(__name__)
 bp = Blueprint("api", __name__, url_prefix="/api")
 
-SENDER_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
 ASK_KEY = re.compile(r"[a-z0-9_]{1,80}(?:\.[0-9]{1,4})?")
 MAX_MESSAGE_CHARS = 1000
-# Rasa sets this one itself when a session starts; it says nothing about the assessment.
-RASA_OWN_SLOTS = frozenset({"session_started_metadata"})
-
-
-def rasa() -> RasaClient:
-    return current_app.extensions["steer_rasa"]
-
-
-def question_bank() -> QuestionBank:
-    """The bank named by BANK_DIR (read once per app), else the shipped one."""
-    bank = current_app.extensions.get("steer_bank")
-    if bank is not None:
-        return bank
-    directory = current_app.config.get("BANK_DIR")
-    try:
-        bank = load_bank(Path(directory)) if directory else default_bank()
-    except BankError as err:
-        log.error("The question bank cannot be loaded:\n%s", err)
-        raise ApiError(wording.BANK_BROKEN, 503) from None
-    current_app.extensions["steer_bank"] = bank
-    return bank
-
-
-def json_object(not_object: str) -> Dict[str, Any]:
-    """The request body as a JSON object, or an ApiError saying what is wrong with it."""
-    if not request.is_json:
-        raise ApiError(wording.NOT_JSON_TYPE)
-    try:
-        body = request.get_json()
-    except BadRequest:
-        raise ApiError(wording.BAD_JSON) from None
-    if not isinstance(body, dict):
-        raise ApiError(not_object)
-    return body
-
-
-def check_sender_id(value: Any) -> str:
-    if not isinstance(value, str) or not SENDER_ID.fullmatch(value):
-        raise ApiError(wording.SENDER_ID)
-    return value
 
 
 def bot_says(text: str, **more: str):
@@ -76,7 +35,7 @@ def chat():
     body = json_object(wording.CHAT_NOT_OBJECT)
     issued: Dict[str, str] = {}
     if body.get("sender_id") is None:  # a new conversation: its id and token are made here
-        sender_id, token = current_app.extensions["steer_conversations"].issue()
+        sender_id, token = conversations().issue()
         issued = {"sender_id": sender_id, "token": token}
     else:
         sender_id = check_sender_id(body.get("sender_id"))  # its token was checked (bot/web/access.py)
@@ -95,54 +54,16 @@ def chat():
     except UpstreamError as err:
         # Also as a message, so a client that only draws messages still tells the person.
         # A new conversation's id and token still go back: trying again keeps to the same one.
-        return jsonify(error=err.message, messages=[{"text": err.message}], **issued), err.status
-
-
-def _has_set_slots(tracker: Dict[str, Any]) -> bool:
-    events = tracker.get("events")
-    if isinstance(events, list):
-        return any(
-            isinstance(e, dict) and e.get("event") == "slot" and e.get("name") not in RASA_OWN_SLOTS for e in events
-        )
-    # Without events, fall back on slots that hold something.
-    slots = tracker.get("slots") or {}
-    return any(value is not None for name, value in slots.items() if name not in RASA_OWN_SLOTS)
-
-
-def tracker_store() -> TrackerStore | None:
-    """Rasa's SQL tracker store, read directly; None when the front door is not told where it is."""
-    return current_app.extensions.get("steer_trackers")
-
-
-def _known_to_store(sender_id: str) -> bool:
-    """False only when the tracker store surely holds nothing for this conversation.
-
-    Asking Rasa for an unknown conversation makes Rasa save an empty one; asking the store first
-    keeps a deleted conversation deleted.
-    """
-    store = tracker_store()
-    if store is None:
-        return True
-    try:
-        return store.exists(sender_id)
-    except TrackerStoreError:
-        return True  # Rasa can still answer
+        return json_error(err.message, err.status, **issued)
 
 
 @bp.get("/assessments/<sender_id>")
 def assessment(sender_id: str):
-    check_sender_id(sender_id)
-    if not _known_to_store(sender_id):
-        raise ApiError(wording.NO_ASSESSMENT, 404)
-    tracker = rasa().tracker(sender_id)
-    if not _has_set_slots(tracker):
-        raise ApiError(wording.NO_ASSESSMENT, 404)
-    slots = tracker.get("slots")
-    return jsonify(assessment_from_slots(slots if isinstance(slots, dict) else {}, question_bank()))
+    return jsonify(assessment_from_slots(recorded_slots(sender_id), question_bank()))
 
 
 # Requests that talk to one conversation, and where they carry its sender_id.
-_TURNS = {"api.chat": "body", "voice.voice_turn": "args", "documents.resume": "body", "documents.save": "path"}
+_TURNS = {"api.chat": "body", "voice.voice_turn": "args", "saved.resume": "body", "saved.save": "path"}
 
 
 @bp.before_app_request
@@ -154,11 +75,7 @@ def refuse_deleted_conversation():
     where = _TURNS.get(request.endpoint or "")
     if where is None:
         return None
-    if where == "body":
-        body = request.get_json(silent=True)
-        sender_id = body.get("sender_id") if isinstance(body, dict) else None
-    else:
-        sender_id = request.args.get("sender_id") if where == "args" else (request.view_args or {}).get("sender_id")
+    sender_id = sender_id_in_request(where)
     store = tracker_store()
     if store is None or not isinstance(sender_id, str) or not SENDER_ID.fullmatch(sender_id):
         return None  # the view itself says what is wrong
@@ -167,10 +84,7 @@ def refuse_deleted_conversation():
             return None
     except TrackerStoreError:
         return None
-    said = {"error": wording.CONVERSATION_CLEARED, "messages": [{"text": wording.CONVERSATION_CLEARED}]}
-    if where == "args":
-        said.update(heard="", audio=[])  # the voice turn's own shape
-    return jsonify(said), 410
+    return json_error(wording.CONVERSATION_CLEARED, 410)
 
 
 @bp.delete("/assessments/<sender_id>")
@@ -197,10 +111,9 @@ def delete_assessment(sender_id: str):
             store.delete(sender_id)
         except TrackerStoreError:
             raise ApiError(wording.CANNOT_DELETE, 503) from None
-    voice = current_app.extensions.get("steer_voice")
-    forget = getattr(getattr(voice, "layer", None), "forget", None)
-    if callable(forget):
-        forget(sender_id)
+    voice = services().voice  # only if speech was used since the front door started
+    if voice is not None:
+        voice.layer.forget(sender_id)
     return jsonify(deleted=True)
 
 

@@ -1,5 +1,20 @@
 """Errors as kind JSON under /api/ and as a kind page elsewhere; never a traceback.
 
+Every JSON error body has one shape, made here (json_error) and nowhere else:
+
+    {"error": "<what went wrong and how to fix it, in plain words>", ...}
+
+- `error` is always there, and always words for the person: a client may show it as it is.
+- On a request whose reply a client draws as a turn, the reply's own fields come too, holding the
+  error, so a client that only draws those still tells the person (REPLY_FIELDS):
+  `POST /api/chat` adds `"messages": [{"text": <error>}]`; `POST /api/voice/turn` adds that and
+  `"heard": ""`, `"audio": []`; `POST /api/voice/reply` adds `"audio": []`.
+- Fields that say more, for a program, only where they apply: `"conversation": "unknown"` (404: no
+  such conversation for this token) or `"full"` (409: the conversation has taken all its turns);
+  `"retry_after": <seconds>` (429 and a busy speech synthesiser's 503, beside `Retry-After`);
+  `"confirm": "replace", "count": <answers here>` (409 from a resume that would replace answers);
+  `"sender_id"` and `"token"` (a chat that started a conversation, then failed: try again with them).
+
 Nothing here logs request bodies or exception messages, which could hold what a person typed.
 """
 
@@ -7,6 +22,7 @@ from __future__ import annotations
 
 import logging
 import traceback
+from typing import Any, Dict
 
 from flask import Flask, Response, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException, SecurityError
@@ -15,6 +31,13 @@ from bot.web import wording
 from bot.web.rasa_client import UpstreamError
 
 log = logging.getLogger(__name__)
+
+# Endpoints whose replies a client draws as a turn, and their fields as an error fills them.
+REPLY_FIELDS = {
+    "api.chat": ("messages",),
+    "voice.voice_turn": ("heard", "messages", "audio"),
+    "voice.reply": ("audio",),
+}
 
 
 class ApiError(Exception):
@@ -26,8 +49,17 @@ class ApiError(Exception):
         self.status = status
 
 
-def json_error(message: str, status: int) -> Response:
-    response = jsonify(error=message)
+def error_body(message: str, **more: Any) -> Dict[str, Any]:
+    """The one shape of a JSON error body (above), for this request's endpoint."""
+    filled = {"messages": [{"text": message}], "heard": "", "audio": []}
+    body: Dict[str, Any] = {"error": message}
+    body.update((name, filled[name]) for name in REPLY_FIELDS.get(request.endpoint or "", ()))
+    body.update(more)
+    return body
+
+
+def json_error(message: str, status: int, **more: Any) -> Response:
+    response = jsonify(error_body(message, **more))
     response.status_code = status
     return response
 

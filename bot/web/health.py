@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, jsonify
+from flask import Blueprint, jsonify
+
+from bot.web.services import rasa
 
 bp = Blueprint("health", __name__)
 
 
 @bp.get("/healthz")
 def healthz():
-    client = current_app.extensions["steer_rasa"]
+    client = rasa()
     down = []
     if not client.rasa_ready():
         down.append("rasa")

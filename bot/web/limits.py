@@ -37,11 +37,13 @@ from dataclasses import dataclass
 from typing import Any, Callable, Dict, FrozenSet, List, Mapping, Optional, Protocol, Sequence, Tuple
 
 import sqlalchemy as sa
-from flask import Flask, Response, current_app, g, jsonify, request
+from flask import Flask, Response, current_app, g, request
 from sqlalchemy.pool import QueuePool, StaticPool
 from werkzeug.exceptions import HTTPException
 
-from bot.web import wording
+from bot.web import services, wording
+from bot.web.errors import error_body, json_error
+from bot.web.inputs import SENDER_ID
 
 log = logging.getLogger(__name__)
 
@@ -51,9 +53,9 @@ FAMILIES: Dict[str, Tuple[str, ...]] = {
     "voice": ("voice.voice_turn",),
     "speech": ("voice.speak", "voice.reply"),  # anything that runs the one speech synthesiser
     "speak": ("voice.speak",),  # speech for any words: the page never calls it
-    "resume": ("documents.resume",),
-    "delete": ("documents.delete_saved",),
-    "save": ("documents.save",),
+    "resume": ("saved.resume",),
+    "delete": ("saved.delete",),
+    "save": ("saved.save",),
 }
 # name: windows, as "hits/seconds" joined by "+". Why each is where it is: README, "Limits".
 DEFAULT_LIMITS: Dict[str, str] = {
@@ -72,9 +74,7 @@ DEFAULT_LIMITS: Dict[str, str] = {
 }
 DEFAULT_MAX_TURNS = 3000  # chat and voice turns in one conversation; the whole SAQ and plan is about 120
 TURNS = frozenset({"api.chat", "voice.voice_turn"})
-VOICE_SHAPE = frozenset({"voice.voice_turn"})  # replies also carry "heard" and "audio"
-CHAT_SHAPE = frozenset({"api.chat", "voice.voice_turn"})  # the page draws "messages"
-SAVED = frozenset({"documents.resume", "documents.delete_saved"})
+SAVED = frozenset({"saved.resume", "saved.delete"})
 SPEECH = frozenset({"voice.speak", "voice.reply"})
 # One /api/voice/reply speaks the replies to one turn: the longest (the draft plan read back) is one
 # part of at most voice.speak.MAX_PART characters, with the question after it.
@@ -405,8 +405,6 @@ def client_address(proxies: Sequence[Any] = ()) -> str:
 def conversation_of() -> Optional[str]:
     """The conversation this request is about, if it names one: checked by bot/web/access.py when it
     ran (g.sender_id), else wherever the request carries it. None: the request counts per address only."""
-    from bot.web.api import SENDER_ID
-
     found = g.get("sender_id")
     if found is None:
         found = (request.view_args or {}).get("sender_id")
@@ -432,17 +430,6 @@ def wait_words(seconds: int) -> str:
     return wording.WAIT_MINUTE if minutes == 1 else wording.WAIT_MINUTES.format(n=minutes)
 
 
-def _said(endpoint: str, message: str, status: int, **more: Any) -> Response:
-    body: Dict[str, Any] = {"error": message, **more}
-    if endpoint in CHAT_SHAPE:
-        body["messages"] = [{"text": message}]
-    if endpoint in VOICE_SHAPE:
-        body.update(heard="", audio=[])
-    response = jsonify(body)
-    response.status_code = status
-    return response
-
-
 def too_many(endpoint: str, seconds: int) -> Response:
     if endpoint in SAVED:
         words = wording.RATE_LIMITED_SAVED
@@ -450,7 +437,7 @@ def too_many(endpoint: str, seconds: int) -> Response:
         words = wording.RATE_LIMITED_SPEECH
     else:
         words = wording.RATE_LIMITED
-    response = _said(endpoint, words.format(wait=wait_words(seconds)), 429, retry_after=seconds)
+    response = json_error(words.format(wait=wait_words(seconds)), 429, retry_after=seconds)
     response.headers["Retry-After"] = str(seconds)
     return response
 
@@ -466,14 +453,12 @@ def _reply_too_long() -> Optional[Response]:
     texts = [m.get("text") for m in messages if isinstance(m, dict) and isinstance(m.get("text"), str)]
     if len(texts) <= MAX_REPLY_PARTS and sum(min(len(t), MAX_PART) for t in texts) <= MAX_REPLY_CHARS:
         return None
-    response = jsonify(error=wording.TOO_MUCH_TO_SAY, audio=[])
-    response.status_code = 413
-    return response
+    return json_error(wording.TOO_MUCH_TO_SAY, 413)
 
 
 def check_request() -> Optional[Response]:
     endpoint = request.endpoint or ""
-    limiter: Limiter = current_app.extensions["steer_limits"]
+    limiter = services.limiter()
     if not limiter.rules_for(endpoint) and endpoint not in TURNS:
         return None
     if endpoint == "voice.reply":
@@ -487,7 +472,7 @@ def check_request() -> Optional[Response]:
     if wait is not None:
         return too_many(endpoint, wait)
     if too_long:
-        return _said(endpoint, wording.CONVERSATION_FULL, 409, conversation="full")
+        return json_error(wording.CONVERSATION_FULL, 409, conversation="full")
     return None
 
 
@@ -495,17 +480,17 @@ def speech_retry_after(response: Response) -> Response:
     """A 503 from /api/voice/speak says when to try again; when the synthesiser was busy, it says so."""
     if request.endpoint != "voice.speak" or response.status_code != 503:
         return response
-    voice = current_app.extensions.get("steer_voice")
-    busy = getattr(getattr(voice, "synthesiser", None), "busy_retry_after", lambda: None)()
+    voice = services.services().voice  # made by the request that failed
+    busy = voice.synthesiser.busy_retry_after() if voice is not None else None
     seconds = busy or SPEECH_RETRY_AFTER
     if busy:
-        response.set_data(current_app.json.dumps({"error": wording.SPEECH_BUSY.format(wait=wait_words(seconds)),
-                                                  "retry_after": seconds}))
+        response.set_data(current_app.json.dumps(error_body(wording.SPEECH_BUSY.format(wait=wait_words(seconds)),
+                                                            retry_after=seconds)))
     response.headers["Retry-After"] = str(seconds)
     return response
 
 
 def register(app: Flask) -> None:
-    app.extensions["steer_limits"] = Limiter.for_app(app)
+    services.of(app).limiter = Limiter.for_app(app)
     app.before_request(check_request)
     app.after_request(speech_retry_after)

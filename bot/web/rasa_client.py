@@ -121,11 +121,29 @@ class RasaClient:
                     before[event.get("name")] = event.get("value")
             changed = sorted({e.get("name") for e in events[last_user:] if e.get("event") == "slot"})
             if changed:
-                path = f"/conversations/{quote(sender_id, safe='')}/tracker/events"
                 put_back = [{"event": "slot", "name": name, "value": before.get(name)} for name in changed]
-                self._call("POST", path, "put back slots", params=self._auth(), json=put_back)
+                self.append_events(sender_id, put_back, "put back slots")
         except UpstreamError:  # why was logged; in a form, the next message overwrites the asked slot anyway
             log.warning("Rasa put back slots: the turn with no reply may have left a slot changed")
+
+    def append_events(self, sender_id: str, events: List[Dict[str, Any]], what: str = "append events") -> None:
+        """Add events to the end of the conversation's tracker (`what` names the call in the log)."""
+        path = f"/conversations/{quote(sender_id, safe='')}/tracker/events"
+        self._call("POST", path, what, params=self._auth(), json=events)
+
+    def replace_slots(self, sender_id: str, slots: Dict[str, Any]) -> None:
+        """End any form, then make `slots` the conversation's slots: every other slot it holds is emptied.
+
+        Rasa's SQL tracker store only ever appends (a PUT that replaces events writes nothing), so this
+        appends. In two calls: in a new conversation Rasa starts the session after reading the events,
+        and events stamped before the session start are not part of it.
+        """
+        self.append_events(sender_id, [{"event": "active_loop", "name": None}], "restore")
+        current = self.tracker(sender_id).get("slots") or {}
+        events = [{"event": "slot", "name": k, "value": None} for k, v in current.items()
+                  if v is not None and k not in slots and k != "session_started_metadata"]
+        events += [{"event": "slot", "name": k, "value": v} for k, v in slots.items()]
+        self.append_events(sender_id, events, "restore")
 
     def tracker(self, sender_id: str) -> Dict[str, Any]:
         """The conversation's tracker: `slots` and the `events` since its last restart."""

@@ -13,22 +13,21 @@ what was heard or said, and no user audio is kept.
 from __future__ import annotations
 
 import logging
-import os
 import re
-import threading
 from typing import Any, Dict, List, Optional
 
-from flask import Blueprint, Response, current_app, jsonify, request, url_for
+from flask import Blueprint, Response, jsonify, request, url_for
 
 from bot.payloads import clean_message
-from bot.web.api import check_sender_id, json_object, rasa
-from bot.web.errors import ApiError
+from bot.web.errors import ApiError, json_error
+from bot.web.inputs import check_sender_id, json_object
 from bot.web.rasa_client import UpstreamError
+from bot.web.services import rasa, voice_service
 from voice import audio
 from voice.conversation import Turn, VoiceLayer
 from voice.grammar import Expectation, expectation
 from voice.recognise import RecogniserError, shared
-from voice.speak import BRITISH_VOICE, DEFAULT_RATE, MAX_TEXT, Synthesiser, SynthesisError, clamp_rate
+from voice.speak import DEFAULT_RATE, MAX_TEXT, Synthesiser, SynthesisError, clamp_rate
 from voice.spoken import spoken_parts
 
 log = logging.getLogger(__name__)
@@ -85,23 +84,6 @@ class VoiceService:
         return urls
 
 
-_service_lock = threading.Lock()
-
-
-def service() -> VoiceService:
-    found = current_app.extensions.get("steer_voice")
-    if found is None:
-        with _service_lock:
-            found = current_app.extensions.get("steer_voice")
-            if found is None:
-                found = VoiceService(
-                    model_path=current_app.config.get("VOSK_MODEL") or os.environ.get("STEER_VOSK_MODEL"),
-                    voice=current_app.config.get("VOICE") or os.environ.get("STEER_VOICE") or BRITISH_VOICE,
-                )
-                current_app.extensions["steer_voice"] = found
-    return found
-
-
 @bp.before_request
 def allow_longer_audio():
     # The app caps bodies at 1 MB for chat; half a minute of 48 kHz audio needs about 3 MB.
@@ -109,7 +91,7 @@ def allow_longer_audio():
 
 
 def _turn_json(turn: Turn):
-    svc = service()
+    svc = voice_service()
     audio_urls = svc.audio_urls(spoken_parts(turn.messages), turn.rate)
     body: Dict[str, Any] = {"heard": turn.heard, "messages": turn.messages, "rate": turn.rate,
                             "audio": audio_urls or []}
@@ -128,15 +110,15 @@ def voice_turn():
         speech = audio.read_wav(request.get_data(cache=False))
     except audio.AudioError as err:
         # Nothing reached the conversation: no answer is lost.
-        return jsonify(error=err.message, heard="", messages=[{"text": err.message}], audio=[]), 400
-    svc = service()
+        return json_error(err.message, 400)
+    svc = voice_service()
     try:
         turn = svc.layer.turn(sender_id, speech)
     except UpstreamError as err:
-        return jsonify(error=err.message, heard="", messages=[{"text": err.message}], audio=[]), err.status
+        return json_error(err.message, err.status)
     except (RecogniserError, OSError, RuntimeError) as err:
         log.error("Speech recognition failed: %s", type(err).__name__)
-        return jsonify(error=NO_RECOGNISER, heard="", messages=[{"text": NO_RECOGNISER}], audio=[]), 503
+        return json_error(NO_RECOGNISER, 503)
     return _turn_json(turn)
 
 
@@ -150,7 +132,7 @@ def speak():
         raise ApiError(f"Please send at most {MAX_TEXT} characters of text to say.")
     try:
         rate = clamp_rate(body["rate"]) if body.get("rate") is not None else DEFAULT_RATE
-        key, wav = service().synthesiser.synthesise(text, rate)
+        key, wav = voice_service().synthesiser.synthesise(text, rate)
     except SynthesisError:
         raise ApiError(NO_VOICE, 503) from None
     return Response(wav, mimetype="audio/wav", headers={"X-Steer-Audio": url_for("voice.audio_file", key=key)})
@@ -164,7 +146,7 @@ def reply():
     messages = body.get("messages")
     if not isinstance(messages, list) or not all(isinstance(m, dict) for m in messages):
         raise ApiError(REPLY_NOT_OBJECT)
-    svc = service()
+    svc = voice_service()
     rate = DEFAULT_RATE if sender_id is None else svc.layer.rate(sender_id)
     urls = svc.audio_urls(spoken_parts(messages), rate)
     result: Dict[str, Any] = {"audio": urls or [], "rate": rate}
@@ -177,7 +159,7 @@ def reply():
 def audio_file(key: str):
     if not KEY.fullmatch(key):
         raise ApiError(AUDIO_GONE, 404)
-    wav = service().synthesiser.cache.get(key)
+    wav = voice_service().synthesiser.cache.get(key)
     if wav is None:
         raise ApiError(AUDIO_GONE, 404)
     return Response(wav, mimetype="audio/wav")

@@ -54,7 +54,7 @@ WAIT_SECONDS = "{n} seconds"
 WAIT_MINUTE = "1 minute"
 WAIT_MINUTES = "{n} minutes"
 
-# Save for later, resume and delete (bot/web/documents.py).
+# Save for later, resume and delete (bot/web/saved_answers.py).
 SAVE_NOT_OBJECT = 'The request body must be a JSON object, like {"pin": "4821"}.'
 RESUME_NOT_OBJECT = (
     'The request body must be a JSON object, like {"code": "KX7M-4PQR", "pin": "4821", "sender_id": "a1b2"}.'
