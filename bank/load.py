@@ -24,7 +24,7 @@ def _where(raw: Dict[str, Any], loc: Tuple[Any, ...], items: str = "questions", 
     if len(loc) >= 2 and loc[0] == items and isinstance(loc[1], int):
         listed = raw.get(items) or []
         item = listed[loc[1]] if loc[1] < len(listed) else {}
-        qid = item.get("id") if isinstance(item, dict) else None
+        qid = (item.get("id") or item.get("name")) if isinstance(item, dict) else None
         who = f"{noun} '{qid}'" if qid else f"{noun} number {loc[1] + 1}"
         rest = loc[2:]
     else:

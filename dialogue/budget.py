@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any, Dict, List
 
-from dialogue.content import say, say_text
 from bank import QuestionBank
+from dialogue.content import say, say_text
 from ras.money import pounds
 
 Reply = Dict[str, Any]

@@ -8,6 +8,8 @@ from typing import Any, Dict, List, Union
 
 import yaml
 
+from bank.commands import COMMANDS_FILE, default_registry
+
 CONTENT = Path(__file__).resolve().parent.parent / "data" / "content"
 MESSAGES = CONTENT / "messages.yml"
 LEVELS = ("plain", "easy_read")
@@ -46,12 +48,16 @@ def load_words(path: Path) -> Dict[str, Any]:
 
 @cache
 def messages() -> Dict[str, Any]:
-    """Every file in data/content/ (messages.yml, plan.yml, ...) as one set of keys."""
+    """Every file in data/content/ (messages.yml, plan.yml, ...) and the commands' own words
+    (data/commands/commands.yml) as one set of keys."""
     merged: Dict[str, Any] = {}
-    for path in sorted(CONTENT.glob("*.yml")):
-        for key, node in load_words(path).items():
+    files = [(path, load_words(path)) for path in sorted(CONTENT.glob("*.yml"))]
+    files += [(COMMANDS_FILE, c.words) for c in default_registry().commands]
+    for path, words in files:
+        for key, node in words.items():
+            check(key, node, path)
             if key in merged:
-                raise ContentError(f"{path}: '{key}' is also used in another file of {CONTENT}")
+                raise ContentError(f"{path}: '{key}' is also used in another words file")
             merged[key] = node
     return merged
 

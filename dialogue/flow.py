@@ -70,7 +70,11 @@ def counted_slots(slots: Dict[str, Any], bank: QuestionBank) -> List[str]:
 
 def progress(current: str, slots: Dict[str, Any], bank: QuestionBank) -> Dict[str, int]:
     """"Question n of total": n is this question's place among those counted."""
-    order = counted_slots(slots, bank)
+    return progress_in(counted_slots(slots, bank), current, slots)
+
+
+def progress_in(order: List[str], current: str, slots: Dict[str, Any]) -> Dict[str, int]:
+    """How far along `order` (either form's steps) the person is, and which step `current` is."""
     done = sum(1 for s in order if slots.get(s) is not None)
     number = order.index(current) + 1 if current in order else done
     return {"done": done, "number": number, "total": len(order)}

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from typing import Any, Dict, List, Optional, Tuple
 
-from dialogue.flow import SKIPPED
 from bank import QuestionBank
 from bank.plan import ABOUT_STEPS, CHANGES_STEPS, HELPERS_STEP, MANAGEMENT_STEP, SAFETY_STEPS, PlanBank, PlanStep
+from dialogue.flow import SKIPPED
 from ras.money import WEEKS_IN_A_YEAR
 
 PLAN_FORM = "plan_form"

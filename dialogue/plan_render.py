@@ -5,15 +5,16 @@ from __future__ import annotations
 import json
 from typing import Any, Dict, List, Tuple
 
+from bank import QuestionBank
+from bank.plan import SECTIONS, PlanBank, PlanStep
 from dialogue.binding import ask_key, bind
+from dialogue.changing import old_answer
 from dialogue.content import say_text
-from dialogue.flow import SKIPPED
+from dialogue.flow import SKIPPED, progress_in
 from dialogue.money import pounds
 from dialogue.plan_flow import PLAN_CHECK, category_label, item_key, need_areas, plan_slots, planned_total, step_of
 from dialogue.plan_turn import choices
 from dialogue.render import Asker, answer_payload
-from bank import QuestionBank
-from bank.plan import SECTIONS, PlanBank, PlanStep
 
 Reply = Dict[str, Any]
 
@@ -35,9 +36,7 @@ class PlanAsker(Asker):
         return self.step(slot, step, area)
 
     def progress(self, slot: str) -> Dict[str, int]:
-        order = plan_slots(self.slots, self.plan)
-        done = sum(1 for s in order if self.slots.get(s) is not None)
-        return {"done": done, "total": len(order), "number": order.index(slot) + 1 if slot in order else done}
+        return progress_in(plan_slots(self.slots, self.plan), slot, self.slots)
 
     def step(self, slot: str, step: PlanStep, area: str) -> List[Reply]:
         replies: List[Reply] = []
@@ -47,7 +46,7 @@ class PlanAsker(Asker):
         words = getattr(getattr(step.text, self.level), self.voice)
         area_title = getattr(self.bank.area(area).title, self.level) if area else ""
         lines = [words.format(name=self.name, area=area_title)]
-        old = ((self.slots.get("changing") or {}).get("slots") or {}).get(slot)
+        old = old_answer(self.slots, slot)
         if old not in (None, SKIPPED):
             lines.append(self.say("plan_current_answer", answer=self.answer_words(step, old)))
         options = self.options(step)

@@ -9,7 +9,11 @@ from __future__ import annotations
 import re
 from typing import Any, Dict, Optional
 
+from bank import QuestionBank
+from bank.plan import SECTIONS, PlanBank, PlanStep
 from dialogue.binding import stale_for
+from dialogue.changing import old_answer, with_change
+from dialogue.commands import Form, run_command
 from dialogue.content import say_text
 from dialogue.flow import SKIPPED
 from dialogue.money import MAX_YEARLY, completed, count_of, counted, period_of, pounds, recorded, too_much
@@ -27,9 +31,15 @@ from dialogue.plan_flow import (
     without_item,
 )
 from dialogue.turn import Context, Outcome, is_positional
-from dialogue.understand import Parse, command_in_own_words, command_of, normalise, number_of, term_to_explain, yes_or_no
-from bank import QuestionBank
-from bank.plan import SECTIONS, PlanBank, PlanStep
+from dialogue.understand import (
+    Parse,
+    command_in_own_words,
+    command_of,
+    normalise,
+    number_of,
+    term_to_explain,
+    yes_or_no,
+)
 
 MAX_TEXT = 600
 
@@ -50,7 +60,8 @@ def handle_plan(slot: str, parse: Parse, slots: Dict[str, Any], bank: QuestionBa
     if command is None and step is not None and _asks_about_an_option(parse, step):
         command = "explain"
     if command:
-        _command(ctx, command, step, plan)
+        if not run_command(ctx, command, PLAN):
+            ctx.say("not_understood")  # a command of the assessment only ("I'm answering for my mum")
     elif slot == PLAN_CHECK:
         _check(ctx, plan)
     elif step.kind == "text":
@@ -64,12 +75,38 @@ def handle_plan(slot: str, parse: Parse, slots: Dict[str, Any], bank: QuestionBa
     return ctx.out
 
 
+class PlanForm(Form):
+    """The support plan's part of the command table (dialogue/commands.py)."""
+
+    name = "plan"
+    skipped = "skipped_plan"
+
+    def explain(self, ctx: Context) -> None:
+        ctx.out.replies.append({"text": _explanation(ctx, step_of(ctx.slot, ctx.plan)[0])})
+
+    def previous(self, ctx: Context) -> Optional[str]:
+        return previous_plan_slot(ctx.slot, ctx.slots, ctx.plan)
+
+    def can_skip(self, ctx: Context) -> bool:
+        return ctx.slot != PLAN_CHECK
+
+    def skip_value(self, ctx: Context) -> Any:
+        old = old_answer(ctx.slots, ctx.slot)
+        if old is None and ctx.slot == "plan_spend_category":  # nothing to spend on: the rest of the item goes
+            ctx.set(**{s: SKIPPED for s in SPENDING[:-1]}, plan_spend_more="no")
+        return old if old is not None else ("no" if ctx.slot == "plan_spend_more" else SKIPPED)
+
+    def accept(self, ctx: Context, value: Any) -> None:
+        super().accept(ctx, value)
+        if ctx.slot == "plan_spend_more":
+            _item_done(ctx, more=value == "yes")
+
+
+PLAN = PlanForm()
+
+
 def _accept(ctx: Context, value: Any) -> None:
-    changing = dict((ctx.slots.get("changing") or {}).get("slots") or {})
-    changing.pop(ctx.slot, None)
-    ctx.set(**{ctx.slot: value}, pending=None, tries=0.0, changing={"slots": changing} if changing else None)
-    if ctx.slot == "plan_spend_more":
-        _item_done(ctx, more=value == "yes")
+    PLAN.accept(ctx, value)
 
 
 def _pending(ctx: Context, step: Optional[PlanStep]) -> bool:
@@ -237,47 +274,6 @@ def _say_total(ctx: Context) -> None:
         ctx.say("planned_total", planned=planned)
 
 
-def _command(ctx: Context, command: str, step: Optional[PlanStep], plan: PlanBank) -> None:
-    slot = ctx.slot
-    if command in ("repeat", "resume"):
-        return
-    if command == "greet":
-        ctx.say("welcome_back")
-    elif command == "explain":
-        ctx.out.replies.append({"text": _explanation(ctx, step)})
-    elif command == "go_back":
-        previous = previous_plan_slot(slot, ctx.slots, plan)
-        if previous is None:
-            ctx.say("nothing_to_go_back_to")
-        else:
-            changing = dict((ctx.slots.get("changing") or {}).get("slots") or {})
-            changing[previous] = ctx.slots[previous]
-            ctx.set(**{previous: None}, changing={"slots": changing}, pending=None)
-            ctx.say("went_back")
-    elif command == "skip":
-        if slot == PLAN_CHECK:
-            ctx.say("cannot_skip")
-            return
-        old = ((ctx.slots.get("changing") or {}).get("slots") or {}).get(slot)
-        if old is None and slot == "plan_spend_category":
-            ctx.set(**{s: SKIPPED for s in SPENDING[:-1]}, plan_spend_more="no")
-        _accept(ctx, old if old is not None else ("no" if slot == "plan_spend_more" else SKIPPED))
-        ctx.say("skipped_plan")
-    elif command in ("stop", "goodbye"):
-        ctx.set(paused=True)
-    elif command == "save":
-        ctx.out.replies += save_replies(ctx)
-    elif command == "delete_saved":
-        ctx.out.replies += [{"text": words(ctx, "delete_saved")}, {"custom": {"type": "delete_saved"}}]
-    elif command == "thanks":
-        ctx.say("you_are_welcome")
-    elif command in ("easier", "plainer"):
-        ctx.set(reading_level="easy_read" if command == "easier" else "plain")
-        ctx.say("now_easier" if command == "easier" else "now_plainer")
-    else:
-        ctx.say("not_understood")
-
-
 def words(ctx: Context, key: str, **fields: Any) -> str:
     return say_text(key, ctx.level, ctx.voice, name=ctx.slots.get("person_name") or "", **fields)
 
@@ -325,8 +321,7 @@ def _check(ctx: Context, plan: PlanBank) -> None:
         if section == "spending":
             ctx.set(**{s: None for s in SPENDING})  # add more things; what is planned stays
             return
-        changing = {s: ctx.slots.get(s) for s in order}
-        ctx.set(**{s: None for s in order}, changing={"slots": changing})
+        ctx.set(**{s: None for s in order}, changing=with_change(ctx.slots, **{s: ctx.slots.get(s) for s in order}))
         return
     if parse.intent == "review_ok" or yes_or_no(parse) is True:
         ctx.set(**{PLAN_CHECK: PLAN_DONE})

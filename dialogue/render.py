@@ -11,10 +11,11 @@ from __future__ import annotations
 import json
 from typing import Any, Dict, List, Optional
 
+from bank import Question, QuestionBank
 from dialogue.binding import ask_key, bind
+from dialogue.changing import old_answer
 from dialogue.content import say_text
 from dialogue.flow import REVIEW, SKIPPED, progress, question_slots
-from bank import Question, QuestionBank
 from easy_read.glossary import default_glossary
 
 Reply = Dict[str, Any]
@@ -118,9 +119,9 @@ class Asker:
                 "area_start", area=getattr(area.title, self.level), intro=getattr(area.intro, self.level))})
         prog = progress(question.id, self.slots, self.bank)
         lines = [self.say("progress", n=prog["number"], total=prog["total"]), self.question_text(question)]
-        changing = self.slots.get("changing") or {}
-        if changing.get("slot") == question.id and changing.get("old") not in (None, SKIPPED):
-            lines.append(self.say("current_answer", label=self.label(question, changing["old"])))
+        old = old_answer(self.slots, question.id)
+        if old not in (None, SKIPPED):
+            lines.append(self.say("current_answer", label=self.label(question, old)))
         lines.append(self.say("answer_hint"))
         choices = [(o.value, getattr(o.label, self.level), answer_payload(o.value)) for o in question.options]
         replies += self._choices(question.id, area_id, "\n".join(lines), choices, prog)

@@ -13,9 +13,12 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional
 
+from bank import QuestionBank
 from dialogue.binding import ask_key, bind, stale_for
+from dialogue.changing import with_change
+from dialogue.commands import Form, run_command
 from dialogue.content import say_text
-from dialogue.flow import REVIEW, REVIEW_DONE, SETUP_SLOTS, SKIPPED, counted_slots, previous_slot, question_slots
+from dialogue.flow import REVIEW, REVIEW_DONE, SETUP_SLOTS, counted_slots, previous_slot, question_slots
 from dialogue.understand import (
     Parse,
     command_in_own_words,
@@ -25,7 +28,6 @@ from dialogue.understand import (
     term_to_explain,
     yes_or_no,
 )
-from bank import QuestionBank
 
 Reply = Dict[str, Any]
 MAX_NAME = 40
@@ -74,7 +76,7 @@ def handle(slot: str, parse: Parse, slots: Dict[str, Any], bank: QuestionBank) -
     if _stale(ctx, command) or _change_offered(ctx) or _confirming(ctx):
         return ctx.out
     if command and not _command_is_answer(ctx, command):
-        _run_command(ctx, command)
+        run_command(ctx, command, SAQ)
     elif slot in SETUP_SLOTS:
         _setup(ctx)
     elif slot == REVIEW:
@@ -180,9 +182,7 @@ def _confirming(ctx: Context) -> bool:
 
 
 def _accept(ctx: Context, value: Any) -> None:
-    ctx.set(**{ctx.slot: value}, tries=0.0, pending=None)
-    if (ctx.slots.get("changing") or {}).get("slot") == ctx.slot:
-        ctx.set(changing=None)  # only this question's change is done; another's stays open
+    SAQ.accept(ctx, value)
 
 
 def _not_understood(ctx: Context) -> None:
@@ -191,66 +191,31 @@ def _not_understood(ctx: Context) -> None:
     ctx.say("not_understood" if tries < 2 else "not_understood_again")
 
 
-def _changing_old(ctx: Context) -> Optional[str]:
-    changing = ctx.slots.get("changing") or {}
-    return changing.get("old") if changing.get("slot") == ctx.slot else None
+class AssessmentForm(Form):
+    """The assessment's part of the command table (dialogue/commands.py): setup, the questions, the check."""
 
+    name = "saq"
 
-def _run_command(ctx: Context, command: str) -> None:
-    slot = ctx.slot
-    if command in ("repeat", "resume"):
-        return  # the form asks the question again by itself
-    if command == "greet":
-        ctx.say("welcome_back")  # e.g. the page was reloaded mid-way: carry on where they were
-        return
-    if command == "explain":
+    def explain(self, ctx: Context) -> None:
         term = term_to_explain(ctx.parse)
-        question = ctx.bank.question(slot)
+        question = ctx.bank.question(ctx.slot)
         if term is not None:  # a hard word from the glossary; the question's answer stays as it was
             ctx.out.replies.append({"text": term.explanation(ctx.level)})
         elif question is not None:
             ctx.out.replies.append({"text": getattr(question.explain, ctx.level)})
-        elif slot == REVIEW:
+        elif ctx.slot == REVIEW:
             ctx.say("review_question")
         else:
             ctx.say("explain_setup")
-    elif command == "go_back":
-        _go_back(ctx)
-    elif command == "skip":
-        if ctx.bank.question(slot) is None:
-            ctx.say("cannot_skip")
-        else:
-            # Skipping a question being changed keeps the answer it had.
-            _accept(ctx, _changing_old(ctx) or SKIPPED)
-            ctx.say("skipped")
-    elif command in ("stop", "goodbye"):
-        ctx.set(paused=True)
-    elif command == "thanks":
-        ctx.say("you_are_welcome")
-    elif command in ("save", "delete_saved"):
-        ctx.say("save_for_later" if command == "save" else "delete_saved")
-        ctx.out.replies.append({"custom": {"type": "save_for_later" if command == "save" else "delete_saved"}})
-    elif command in ("easier", "plainer"):
-        ctx.set(reading_level="easy_read" if command == "easier" else "plain")
-        ctx.say("now_easier" if command == "easier" else "now_plainer")
-    elif command == "for_other":
-        ctx.set(answering_for="other")
-        ctx.say("now_for_other")
-    elif command == "for_self":
-        ctx.set(answering_for="self", person_name=None, relationship=None)
-        ctx.say("now_for_self")
+
+    def previous(self, ctx: Context) -> Optional[str]:
+        return previous_slot(ctx.slot, ctx.slots, ctx.bank)
+
+    def can_skip(self, ctx: Context) -> bool:
+        return ctx.bank.question(ctx.slot) is not None  # setup and the check need an answer
 
 
-def _go_back(ctx: Context) -> None:
-    old = _changing_old(ctx)
-    if old is not None:
-        ctx.set(**{ctx.slot: old}, changing=None)  # leaving a change undone keeps its answer
-    previous = previous_slot(ctx.slot, ctx.slots, ctx.bank)
-    if previous is None:
-        ctx.say("nothing_to_go_back_to")
-        return
-    ctx.set(**{previous: None}, changing={"slot": previous, "old": ctx.slots[previous]}, tries=0.0, pending=None)
-    ctx.say("went_back")
+SAQ = AssessmentForm()
 
 
 def _who_answers(parse: Parse) -> Optional[str]:
@@ -344,7 +309,7 @@ def _review(ctx: Context) -> None:
     if number is not None and 1 <= number <= len(order):
         target = order[number - 1]
     if target in order:
-        ctx.set(**{target: None}, changing={"slot": target, "old": ctx.slots.get(target)}, review_area=None)
+        ctx.set(**{target: None}, changing=with_change(ctx.slots, **{target: ctx.slots.get(target)}), review_area=None)
         return
     area = parse.entities.get("area") if parse.intent == "change" else None
     if area in {a.id for a in ctx.bank.areas}:

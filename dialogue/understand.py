@@ -17,78 +17,36 @@ from typing import Any, Dict, List, Optional
 import yaml
 from rapidfuzz import fuzz
 
-from dialogue.need_cues import need_from_cues
 from bank import Question, default_bank
+from bank.commands import default_registry
+from dialogue.need_cues import need_from_cues
 from easy_read.glossary import Term, default_glossary
 
 NEED_EXAMPLES = Path(__file__).resolve().parent.parent / "data" / "nlu" / "need_levels.yml"
 
-COMMANDS = (
-    "greet", "repeat", "explain", "go_back", "skip", "stop", "resume", "easier", "plainer",
-    "for_self", "for_other", "thanks", "goodbye", "save", "delete_saved",
-)
+# Every command and its phrases come from the registry (data/commands/commands.yml).
+COMMANDS = default_registry().names
 # At a graded question, who is answering changes only on clear words ("I'm answering for my mum"),
 # never on a guess: "no one, it's just me" answers the question.
-CLASSIFIED_COMMANDS = tuple(c for c in COMMANDS if c not in ("for_self", "for_other"))
+CLASSIFIED_COMMANDS = tuple(c.name for c in default_registry().of_kind("command") if c.guess)
 NEED_INTENTS = {"need_none": 0, "need_little": 1, "need_lots": 2, "need_all": 3}
 COMMAND_CONFIDENCE = 0.85
 NEED_CONFIDENCE = 0.55
 SURE_SCORE = 90
 UNSURE_SCORE = 75
 
-# Phrases that are commands even when they contain option words ("what does most of the
-# time mean", "go back to the second one"); checked before anything is read as an answer.
-_COMMAND_PATTERNS = [
-    # Before "explain": "I don't get the words, make it easier" asks for easier words.
-    ("easier", r"\bmake it (?:easier|simpler)\b|\b(?:easier|simpler) words\b"),
-    ("explain", r"\bwhat (?:does|do|is|are)\b.*\bmean|\bwhat do you mean\b|\bmeaning\b|\bwhat (?:sort|kind) of\b|"
-                r"\bwhat counts as\b|"
-                r"^(?:please |can you |could you |would you )?explain\b|\bexplain (?:that|this|it|the question|what)\b|"
-                r"\b(?:don'?t|do not|didn'?t) (?:understand|get it)\b|\bconfus"),
-    # "go back" only as the whole message, or back to a question: "I want to go back to college" is an answer.
-    ("go_back", r"^(?:please |can i |can we |could i |could we |i want to |i'?d like to |i need to |let me |let'?s )?"
-                r"(?:go |take me |step )?back\b(?: please| one| a (?:question|step)| one question|"
-                r" to (?:the )?(?:last|previous|earlier|first|second|third|fourth|fifth|one|question)\b.*)?\W*$|"
-                r"\bprevious question\b|\bchange (?:my|the) last answer\b|^(?:please )?undo\b|"
-                r"\bback to (?:the )?(?:last|previous) (?:question|one)\b"),
-    ("skip", r"^(?:please )?(?:skip|pass)\b|\bskip (?:this|that|it|the question)\b|\bnext question\b|"
-             r"\brather not (?:say|answer)\b"),
-    ("delete_saved", r"\b(?:delete|remove|wipe|forget|erase|clear|get rid of) (?:all )?(?:my |the |of )?(?:saved )?"
-                     r"(?:answers|plan|details|data)\b|"
-                     r"\b(?:delete|remove|wipe|erase|clear|get rid of) (?:everything|all|what) (?:\w+ )?saved\b"),
-    ("save", r"\bsave (?:for later|my answers|my plan|it|this)\b|^save\W*$|"
-             r"\bfinish (?:it |this |this off |off |the rest )?(?:later|another (?:day|time)|tomorrow)\b|"
-             r"\b(?:keep|hold on to) my answers\b|"
-             r"\bcarry on (?:with (?:this|it) )?(?:another (?:day|time)|later|tomorrow)\b|"
-             r"\bsave (?:where (?:we|i) (?:are|am|got to)|my place|my progress|our place)\b|"
-             r"\b(?:come back to|pick (?:this|it) up) (?:this|it )?(?:later|another (?:day|time)|tomorrow)\b"),
-    # Before "stop": "stop using the easy read" means the usual words.
-    ("plainer", r"\bplain (?:words|english|language)\b|\bnormal words\b|\bstandard (?:words|version)\b|"
-                r"\b(?:stop|no more|not the|without the) (?:using |with )?(?:the )?easy ?read\b|"
-                r"\b(?:switch|turn) off (?:the )?easy ?read\b|"
-                r"\b(?:normal|usual|ordinary|regular) (?:version|english|wording|language|words)\b"),
-    ("stop", r"^(?:please )?(?:stop|pause|quit)\b|\btake a break\b|\b(?:want|need) (?:to stop|a break)\b|"
-             r"\b(?:can|could|shall) (?:we|i) (?:pause|stop|have a break)\b|\bpause (?:this|it|for)\b|"
-             r"^hold on\b|\bneed a (?:rest|breather)\b|\bgive me a (?:minute|moment|sec)\b"),
-    ("resume", r"^(?:please )?(?:carry on|continue|resume|keep going|go on)\b|\bi'?m back\b"),
-    ("repeat", r"^(?:please )?(?:repeat|again|pardon|come again)\b|\bsay (?:that|it) again\b|"
-               r"\brepeat (?:that|it|the question)\b|^sorry\W*$|^what\W*$"),
-    ("easier", r"\b(?:easier|simpler) (?:words|please|english|language|version)\b|\beasy read\b|"
-               r"^(?:easier|simpler)\W*$|\bsimple words\b"),
-    ("for_other", r"\banswering for (?:someone|somebody|my|a|an|him|her|them)\b|\bi'?m (?:a|their|his|her) carer\b|"
-                  r"\bon (?:his|her|their) behalf\b|\bon behalf of\b|\bfor someone else\b"),
-    # "for myself" only as the whole reply: "I cook for myself" answers the question.
-    ("for_self", r"\banswering for (?:myself|me)\b|"
-                 r"^(?:(?:it'?s|this is|just|only|i'?m doing (?:it|this)|i'?m answering) )*for myself\W*$|"
-                 r"^it'?s (?:for )?me\W*$|\bthe answers are (?:for|about) me\b"),
-    ("greet", r"^(?:hi|hello|hiya|hey|good (?:morning|afternoon|evening))\W*$"),
-    ("thanks", r"^(?:thanks|thank you|cheers|ta)\b"),
-    ("goodbye", r"^(?:bye|goodbye|good bye|see you)\b"),
-]
-_COMMAND_RE = [(name, re.compile(rx, re.IGNORECASE)) for name, rx in _COMMAND_PATTERNS]
 
-_YES = re.compile(r"^(?:yes|yeah|yep|yup|ya|aye|correct|right|that'?s right|that'?s it|ok|okay|sure)\b", re.I)
-_NO = re.compile(r"^(?:no|nope|nah|not really|wrong|that'?s wrong|that'?s not right)\b", re.I)
+def _patterns(kind: str, field: str) -> List[tuple]:
+    return [(c.name, re.compile(rx, re.IGNORECASE)) for c in default_registry().of_kind(kind)
+            for rx in getattr(c, field)]
+
+
+# Phrases that are commands even when they contain option words ("what does most of the time
+# mean", "go back to the second one"): checked before anything is read as an answer, in the
+# registry's order, and its broad phrases ("easy read") only after all of them.
+_COMMAND_RE = _patterns("command", "phrases") + _patterns("command", "broad_phrases")
+_YES = [rx for name, rx in _patterns("reply", "phrases") if name == "affirm"]
+_NO = [rx for name, rx in _patterns("reply", "phrases") if name == "deny"]
 
 _NUMBER_WORDS = {
     "one": 1, "two": 2, "three": 3, "four": 4, "five": 5,
@@ -210,9 +168,9 @@ def yes_or_no(parse: Parse) -> Optional[bool]:
     if parse.intent in ("affirm", "deny") and (parse.is_payload or parse.confidence >= COMMAND_CONFIDENCE):
         return parse.intent == "affirm"
     text = normalise(parse.text)
-    if _YES.match(text):
+    if any(rx.match(text) for rx in _YES):
         return True
-    if _NO.match(text):
+    if any(rx.match(text) for rx in _NO):
         return False
     return None
 

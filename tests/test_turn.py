@@ -2,10 +2,10 @@
 
 import pytest
 
+from bank import default_bank
 from dialogue.flow import REVIEW, SKIPPED, next_slot, required_slots
 from dialogue.turn import first_name, handle, relationship_of
 from dialogue.understand import Parse
-from bank import default_bank
 from tests.conftest import answer_payload, button
 
 BANK = default_bank()
@@ -85,7 +85,7 @@ def test_go_back_clears_previous_and_remembers_it():
     slots = setup_done(**{FIRST.id: first_value})
     out = handle(SECOND.id, Parse("go back to the second one", "go_back", 0.9), slots, BANK)
     assert out.updates[FIRST.id] is None
-    assert out.updates["changing"] == {"slot": FIRST.id, "old": first_value}
+    assert out.updates["changing"] == {"slots": {FIRST.id: first_value}}
     # Skipping the question being changed keeps the earlier answer.
     slots.update(out.updates)
     skip = handle(FIRST.id, Parse("skip"), slots, BANK)
@@ -163,7 +163,7 @@ def test_review_change_by_number_then_confirm():
     out = handle(REVIEW, Parse("3"), slots, BANK)
     third = BANK.applicable(answers)[2].id
     assert out.updates[third] is None
-    assert out.updates["changing"] == {"slot": third, "old": answers[third]}
+    assert out.updates["changing"] == {"slots": {third: answers[third]}}
     ok = handle(REVIEW, Parse("/review_ok", "review_ok", 1.0), slots, BANK)
     assert ok.updates[REVIEW] == "confirmed"
 
