@@ -11,6 +11,9 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 import ras
+from actions.safety import guarded
+from bank import default_bank
+from bank.plan import default_plan
 from dialogue.binding import bind
 from dialogue.budget import budget_replies, finished_buttons
 from dialogue.content import say, say_text
@@ -19,11 +22,8 @@ from dialogue.plan_flow import PLAN_CHECK, PLAN_DONE, PLAN_FORM, all_plan_slots,
 from dialogue.plan_render import PlanAsker, plan_done_replies
 from dialogue.plan_turn import handle_plan
 from dialogue.render import Asker
-from actions.safety import guarded
 from dialogue.turn import handle
 from dialogue.understand import Parse, command_of, glossary_term, yes_or_no
-from bank import default_bank
-from bank.plan import default_plan
 
 # Answers are special-category personal data: this module logs events, never their content.
 logger = logging.getLogger(__name__)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any, Dict, Optional
 
+from bank import QuestionBank, default_bank
 from dialogue.flow import REVIEW, REVIEW_DONE, SKIPPED, answers_of, counted_slots
 from dialogue.plan_flow import plan_from_slots
-from bank import QuestionBank, default_bank
 
 ANSWERING_FOR = ("self", "other")
 READING_LEVELS = ("plain", "easy_read")

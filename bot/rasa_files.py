@@ -12,10 +12,10 @@ from typing import Dict, List, Set
 
 import yaml
 
-from dialogue.flow import FORM, all_form_slots
-from dialogue.plan_flow import PLAN_FORM, all_plan_slots
 from bank import QuestionBank, default_bank
 from bank.plan import PlanBank, default_plan
+from dialogue.flow import FORM, all_form_slots
+from dialogue.plan_flow import PLAN_FORM, all_plan_slots
 
 ROOT = Path(__file__).resolve().parent.parent
 DOMAIN_OUT = ROOT / "bot" / "domain" / "saq.generated.yml"
