@@ -114,12 +114,24 @@ def test_the_page_script_and_styles_are_served(client):
     assert style.mimetype == "text/css"
 
 
-@pytest.mark.parametrize("script", ["chat.js", "kiosk.js", "saved.js"])
+@pytest.mark.parametrize("script", ["steer-common.js", "chat.js", "kiosk.js", "saved.js"])
 def test_the_scripts_never_write_html(script):
     source = (STATIC / script).read_text(encoding="utf-8")
     for risky in ("innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval(", "new Function",
                   "setTimeout(\"", "setInterval(\""):
         assert risky not in source, risky
+
+
+@pytest.mark.parametrize("path", ["/", "/kiosk"])
+def test_the_shared_helpers_load_first_and_are_written_once(client, path):
+    scripts = [a["src"] for a in parse(client.get(path)).find("script")]
+    assert scripts.index("/static/steer-common.js") < scripts.index("/static/chat.js")
+    common = (STATIC / "steer-common.js").read_text(encoding="utf-8")
+    assert "window.SteerCommon" in common and "function readConfig(" in common and "function word(" in common
+    for script in ("chat.js", "kiosk.js"):
+        source = (STATIC / script).read_text(encoding="utf-8")
+        assert "SteerCommon" in source
+        assert '"steer-config"' not in source and "fields[key]" not in source, script  # no copy of readConfig or word
 
 
 def test_the_chat_script_keeps_its_public_face():

@@ -36,16 +36,11 @@
   var level = "plain";
   var waitingTimer = null;
 
-  function has(object, key) {
-    return object !== null && typeof object === "object" && Object.prototype.hasOwnProperty.call(object, key);
-  }
+  var common = window.SteerCommon;  // steer-common.js
+  var has = common.has;
 
   function word(name, fields) {
-    var text = has(config.words, name) ? String(config.words[name]) : "";
-    Object.keys(fields || {}).forEach(function (key) {
-      text = text.split("{" + key + "}").join(String(fields[key]));
-    });
-    return text;
+    return common.word(config.words, name, fields);
   }
 
   function isKiosk() {
@@ -595,19 +590,11 @@
   }
 
   function readConfig() {
-    var holder = document.getElementById("steer-config");
-    if (!holder) {
-      return;
-    }
-    try {
-      var parsed = JSON.parse(holder.getAttribute("data-config") || "{}");
-      if (parsed && typeof parsed === "object") {
-        config = parsed;
-        config.words = config.words || {};
-        config.symbols = config.symbols || {};
-      }
-    } catch (e) {
-      /* the defaults above */
+    var parsed = common.readConfig();
+    if (parsed) {  // else the defaults above
+      config = parsed;
+      config.words = config.words || {};
+      config.symbols = config.symbols || {};
     }
   }
 

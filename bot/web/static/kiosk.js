@@ -9,7 +9,7 @@
      page (pagehide) sends the delete at once with fetch keepalive: it cannot wait, and the server makes
      sure a turn still on its way writes nothing back.
    - "Print my answers" once a budget or summary is ready: the summary page prints from a hidden frame.
-   Text goes in with textContent only. Uses window.SteerChat (chat.js). */
+   Text goes in with textContent only. Uses window.SteerChat (chat.js) and window.SteerCommon (steer-common.js). */
 (function () {
   "use strict";
 
@@ -60,24 +60,11 @@
   }());
 
   function word(name, fields) {
-    var words = config.words || {};
-    var text = Object.prototype.hasOwnProperty.call(words, name) ? String(words[name]) : "";
-    Object.keys(fields || {}).forEach(function (key) {
-      text = text.split("{" + key + "}").join(String(fields[key]));
-    });
-    return text;
+    return window.SteerCommon.word(config.words, name, fields);  // steer-common.js
   }
 
   function readConfig() {
-    var holder = document.getElementById("steer-config");
-    try {
-      var parsed = JSON.parse((holder && holder.getAttribute("data-config")) || "{}");
-      if (parsed && typeof parsed === "object") {
-        config = parsed;
-      }
-    } catch (e) {
-      /* the defaults above */
-    }
+    config = window.SteerCommon.readConfig() || config;  // else the defaults above
     config.idleSeconds = Math.max(Number(config.idleSeconds) || 120, 10);
     config.warningSeconds = Math.max(Number(config.warningSeconds) || 30, 20);
   }
