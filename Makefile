@@ -4,11 +4,12 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 MODEL := models/steer.tar.gz
-GENERATED := bot/domain/saq.generated.yml data/nlu/answers.generated.yml
-BANK := $(wildcard data/questions/*.yml)
+GENERATED := bot/domain/saq.generated.yml data/nlu/answers.generated.yml bot/domain/commands.generated.yml \
+	data/nlu/commands.generated.yml data/rules/route.generated.yml
+BANK := $(wildcard data/questions/*.yml data/commands/*.yml) bot/domain/core.yml
 TRAINING := config.yml $(filter-out $(GENERATED),$(wildcard bot/domain/*.yml data/nlu/*.yml data/rules/*.yml))
 
-.PHONY: run test lint install train generate benchmark clean
+.PHONY: run test unit lint install train generate benchmark clean
 
 run: $(MODEL)
 	$(BIN)/steer run
@@ -16,6 +17,12 @@ run: $(MODEL)
 test: $(MODEL)
 	$(BIN)/ruff check .
 	$(BIN)/pytest
+
+# The quick check while working (under a minute on 2 cores): ruff and every test that needs no trained
+# model, no running stack and no long run. `make test` still runs them all.
+unit: $(INSTALLED)
+	$(BIN)/ruff check .
+	$(BIN)/pytest -q -m "not stack and not slow"
 
 lint: $(INSTALLED)
 	$(BIN)/ruff check .
@@ -32,7 +39,8 @@ $(INSTALLED): pyproject.toml debian-packages.txt
 	$(BIN)/python -m pip check
 	touch $@
 
-# The Rasa slots, form, ask-actions and answer examples come from the question bank.
+# The Rasa slots, form, ask-actions and answer examples come from the question bank; the commands'
+# intents, examples and routing rules from the command registry.
 $(GENERATED) &: $(INSTALLED) $(BANK) $(wildcard bot/rasa_files.py)
 	$(BIN)/steer build-rasa
 

@@ -13,16 +13,18 @@ from rasa_sdk.types import DomainDict
 import ras
 from actions.safety import guarded
 from bank import default_bank
+from bank.commands import default_registry
 from bank.plan import default_plan
 from dialogue.binding import bind
 from dialogue.budget import budget_replies, finished_buttons
+from dialogue.commands import Form, run_command
 from dialogue.content import say, say_text
 from dialogue.flow import FORM, REVIEW, REVIEW_DONE, all_form_slots, answers_of, counted_slots, required_slots
 from dialogue.plan_flow import PLAN_CHECK, PLAN_DONE, PLAN_FORM, all_plan_slots, required_plan_slots
 from dialogue.plan_render import PlanAsker, plan_done_replies
 from dialogue.plan_turn import handle_plan
 from dialogue.render import Asker
-from dialogue.turn import handle
+from dialogue.turn import Context, Outcome, handle
 from dialogue.understand import Parse, command_of, glossary_term, yes_or_no
 
 # Answers are special-category personal data: this module logs events, never their content.
@@ -125,6 +127,28 @@ class ActionPlanDone(Action):
         return []
 
 
+class FinishedForm(Form):
+    """After the budget (no form is active): the commands of the table that apply then. "Go back"
+    and "repeat" are ActionRoute's own (they reopen the check, or say the budget again)."""
+
+    name = "finished"
+    overrides = {"goodbye": lambda ctx: ctx.say("goodbye")}  # no question to come back to
+
+    @property
+    def commands(self) -> List[str]:
+        return [c.name for c in default_registry().in_form(self.name)]
+
+
+FINISHED = FinishedForm()
+
+
+def _run_finished(dispatcher, tracker: Tracker, parse: Parse, command: str) -> List[EventType]:
+    ctx = Context("", parse, dict(tracker.slots), default_bank(), Outcome())
+    run_command(ctx, command, FINISHED)
+    send(dispatcher, ctx.out.replies)
+    return [SlotSet(k, v) for k, v in ctx.out.updates.items()]
+
+
 class ActionRoute(Action):
     """Every message outside the form: welcome, resume, or what to do once finished.
 
@@ -166,11 +190,8 @@ class ActionRoute(Action):
                 return [SlotSet("paused", False), FollowupAction(PLAN_FORM)]
             return []
         command = command_of(parse)
-        if command in ("save", "delete_saved"):
-            key = "save_for_later" if command == "save" else "delete_saved"
-            dispatcher.utter_message(text=say_text(key, level, voice))
-            dispatcher.utter_message(json_message={"type": key})
-            return []
+        if command in ("save", "delete_saved"):  # the PIN box, whether or not a plan is under way
+            return _run_finished(dispatcher, tracker, parse, command)
         if parse.intent == "start_plan" or (slots.get("plan_started") and slots.get(PLAN_CHECK) != PLAN_DONE
                                             and parse.intent != "restart_assessment"):
             return [SlotSet("plan_started", True), SlotSet("paused", False), FollowupAction(PLAN_FORM)]
@@ -198,10 +219,8 @@ class ActionRoute(Action):
         if command == "repeat":
             send(dispatcher, budget_replies(tracker.get_slot("ras_result"), tracker.slots, default_bank()))
             return []
-        key = {"thanks": "you_are_welcome", "goodbye": "goodbye"}.get(command or "")
-        if key:
-            dispatcher.utter_message(text=say_text(key, level, voice))
-            return []
+        if command is not None and command in FINISHED.commands:
+            return _run_finished(dispatcher, tracker, parse, command)
         dispatcher.utter_message(text=say_text("finished", level, voice), buttons=finished_buttons(level, voice))
         return []
 

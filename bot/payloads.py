@@ -11,32 +11,13 @@ import json
 import re
 from typing import Any, FrozenSet
 
-# The intents that buttons and the web page may send as "/intent" or "/intent{...}".
-ALLOWED_PAYLOAD_INTENTS: FrozenSet[str] = frozenset(
-    {
-        "greet",
-        "answer",
-        "affirm",
-        "deny",
-        "repeat",
-        "explain",
-        "go_back",
-        "skip",
-        "stop",
-        "resume",
-        "easier",
-        "plainer",
-        "for_self",
-        "for_other",
-        "choose_plain",
-        "choose_easy_read",
-        "change",
-        "review_ok",
-        "restart_assessment",
-        "start_plan",
-        "save",
-    }
-)
+from bank.commands import default_registry
+
+# The intents that buttons and the web page may send as "/intent" or "/intent{...}": every
+# command of the registry that is an intent, and the forms' own buttons.
+FORM_BUTTONS = frozenset({"answer", "choose_plain", "choose_easy_read", "change", "review_ok", "restart_assessment",
+                          "start_plan"})
+ALLOWED_PAYLOAD_INTENTS: FrozenSet[str] = FORM_BUTTONS | frozenset(default_registry().intents)
 
 _PAYLOAD = re.compile(r"/(?P<intent>[A-Za-z_][A-Za-z0-9_]*)(?P<entities>\{.*\})?", re.DOTALL)
 _ENTITY_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")

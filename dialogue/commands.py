@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any, Callable, Dict, Optional
 
-from bank.commands import CommandError, Effect, default_registry
+from bank.commands import CommandError, Effect, Registry, default_registry
 from dialogue.changing import changing_slots, old_answer, with_change, without_change
 from dialogue.content import messages, say_text
 from dialogue.flow import SKIPPED
@@ -108,9 +108,9 @@ def run_command(ctx, command: str, form: Form) -> bool:
     return True
 
 
-def check_registry() -> None:
+def check_registry(registry: Optional[Registry] = None) -> None:
     """Every `does:` names a handler here and every word it says exists: checked once, at import."""
-    registry, words = default_registry(), messages()
+    registry, words = registry or default_registry(), messages()
     for command in registry.of_kind("command"):
         where = f"data/commands/commands.yml: command '{command.name}', field 'does'"
         if command.does is None or (isinstance(command.does, str) and command.does not in HANDLERS):

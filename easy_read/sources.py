@@ -143,6 +143,20 @@ def _messages() -> Iterator[Text]:
             yield from leveled(f"{file}: {key}", node)
 
 
+@source("commands")
+def _commands() -> Iterator[Text]:
+    """The command registry's words: its help sentences, button labels and its own messages."""
+    path = ROOT / "data" / "commands" / "commands.yml"
+    file = _rel(path)
+    for command in (_yaml(path) or {}).get("commands") or []:
+        at = f"{file}: {command.get('name')}"
+        yield from leveled(f"{at}.help", command.get("help"))
+        button = command.get("button") or {}
+        yield from leveled(f"{at}.button", {level: button[level] for level in LEVELS if level in button} or None)
+        for key, node in (command.get("words") or {}).items():
+            yield from leveled(f"{at}.words.{key}", node)
+
+
 @source("summary")
 def _summary() -> Iterator[Text]:
     path = ROOT / "summary" / "words.yml"

@@ -7,11 +7,23 @@ from pathlib import Path
 
 import yaml
 
+from bank import default_bank
+from bank.commands import default_registry
+from bank.plan import default_plan
+from bot.rasa_files import (
+    COMMANDS_DOMAIN_OUT,
+    COMMANDS_NLU_OUT,
+    DOMAIN_OUT,
+    NLU_OUT,
+    RULES_OUT,
+    commands_domain,
+    commands_nlu,
+    domain,
+    nlu,
+    route_rules,
+)
 from dialogue.flow import all_form_slots
 from dialogue.plan_flow import all_plan_slots
-from bank import default_bank
-from bank.plan import default_plan
-from bot.rasa_files import DOMAIN_OUT, NLU_OUT, domain, nlu
 
 ROOT = Path(__file__).resolve().parent.parent
 RASA = Path(sys.executable).parent / "rasa"
@@ -40,3 +52,11 @@ def test_generated_rasa_files_match_the_question_bank():
     assert yaml.safe_load(NLU_OUT.read_text(encoding="utf-8"))["nlu"] == [
         {**block, "examples": block["examples"]} for block in nlu(bank)["nlu"]]
     assert list(domain(bank)["slots"]) == [*all_form_slots(bank), *all_plan_slots(default_plan(), bank)]
+
+
+def test_generated_rasa_files_match_the_command_registry():
+    """Intents, examples and routing rules are the registry's as it is now: a stale file fails here."""
+    registry = default_registry()
+    assert yaml.safe_load(COMMANDS_DOMAIN_OUT.read_text(encoding="utf-8")) == commands_domain(registry)
+    assert yaml.safe_load(COMMANDS_NLU_OUT.read_text(encoding="utf-8")) == commands_nlu(registry)
+    assert yaml.safe_load(RULES_OUT.read_text(encoding="utf-8")) == route_rules(registry)

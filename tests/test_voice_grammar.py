@@ -11,9 +11,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bank import default_bank
 from dialogue.binding import bind
 from dialogue.render import Asker, answer_payload
-from bank import default_bank
 from tests.test_voice_audio import espeak_wav
 from voice import audio
 from voice.conversation import BACK_TO_QUESTIONS, CONFIRM, DENIED, SILENCE, TYPE_CODE_AND_PIN, TYPE_PIN, VoiceLayer
@@ -39,7 +39,7 @@ def test_grammar_comes_from_the_question_payload():
         assert grammar.meaning(option.label.easy_read).send == payload  # either reading level
     assert grammar.meaning("two").send == "2" and grammar.meaning("number four").send == "4"
     assert grammar.meaning("the second one").send == "2"
-    for command in ("repeat", "explain", "stop", "yes", "no"):
+    for command in ("repeat", "explain", "stop", "affirm", "deny"):
         assert grammar.meaning(COMMANDS[command][1][0]).command == command
     for words in ("go back", "back", "previous", "previous question"):
         assert grammar.meaning(words).send == "go back"

@@ -139,10 +139,10 @@ class VoiceLayer:
                     expect: Expectation) -> Turn:
         pending = state.pending
         assert pending is not None
-        if meaning.command in ("yes",) or (meaning.kind == "option" and meaning.send == "/affirm"):
+        if meaning.command == "affirm" or (meaning.kind == "option" and meaning.send == "/affirm"):
             state.pending = None
             return self._send(sender_id, state, pending, expect, confident=False, heard=meaning.said)
-        if meaning.command in ("no",) or (meaning.kind == "option" and meaning.send == "/deny"):
+        if meaning.command == "deny" or (meaning.kind == "option" and meaning.send == "/deny"):
             state.pending = None
             return self._own(state, meaning.said, [DENIED])
         if meaning.kind in ("option", "number") or (meaning.kind == "command" and meaning.command != "repeat"):

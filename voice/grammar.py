@@ -15,28 +15,16 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple
 from rapidfuzz import fuzz
 
 from bank import default_bank
+from bank.commands import default_registry
 
-# Voice-layer commands, never sent to Rasa.
-RATE_COMMANDS = {
-    "slower": ("slower", "speak slower", "slow down", "more slowly", "speak more slowly"),
-    "faster": ("faster", "speak faster", "speed up", "more quickly", "quicker"),
-}
-# Command -> (what is sent to the chat, phrases that say it). "go back" is the one PocketSphinx
-# missed in early trials; its short forms are here so one of them gets through.
+# Command -> (what is sent to the chat, phrases that say it), from the registry
+# (data/commands/commands.yml), with the yes and no of a confirmation ("affirm", "deny").
+# "go back" is the one PocketSphinx missed in early trials; its short forms are there so one
+# of them gets through.
 COMMANDS: Dict[str, Tuple[str, Tuple[str, ...]]] = {
-    "repeat": ("repeat", ("repeat", "repeat that", "say that again", "again", "pardon", "repeat the question")),
-    "go_back": ("go back", ("go back", "back", "previous", "previous question", "last question", "go back please")),
-    "explain": ("what does that mean", ("explain", "what does that mean", "what does it mean", "explain please")),
-    "skip": ("skip", ("skip", "skip this question", "skip it")),
-    "stop": ("stop", ("stop", "take a break", "stop for now")),
-    "resume": ("carry on", ("carry on", "continue", "go on")),
-    "easier": ("easier words", ("easier words", "easy read")),
-    "plainer": ("plain words", ("plain words", "plain english")),
-    "save": ("save for later", ("save for later", "save my answers")),
-    "delete_saved": ("delete my answers", ("delete my answers", "delete my saved answers")),
-    "yes": ("yes", ("yes", "yes please", "yeah", "that's right", "correct")),
-    "no": ("no", ("no", "no thanks", "not right", "wrong")),
-}
+    c.name: (c.voice_send, c.voice.phrases) for c in default_registry().commands if c.voice and c.kind != "voice"}
+# The voice layer's own commands ("slower", "faster"), never sent to Rasa.
+RATE_COMMANDS = {c.name: c.voice.phrases for c in default_registry().of_kind("voice")}
 # Words people use for a level of need; sent as words, so the text conversation confirms them.
 NEED_PHRASES = {
     0: ("no help", "no help needed", "none", "i do it myself"),
