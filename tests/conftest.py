@@ -1,10 +1,10 @@
-"""Shared fixtures. `stack` starts the real action server, Rasa and front door once per run."""
+"""Shared fixtures. `stack` starts the real action server, Rasa and front door once per run; `app`, `client`
+and `fake_rasa` are the front door in-process and a stand-in for Rasa (tests/web_helpers.py)."""
 
 from __future__ import annotations
 
 import json
 import re
-import socket
 from pathlib import Path
 from typing import Any, Dict, List, Optional
 
@@ -13,13 +13,33 @@ import requests
 from flask.testing import FlaskClient
 
 from bot.stack import Settings, Stack
+from tests.web_helpers import FakeRasa, make_app
+from tests.web_helpers import free_port as free_port
 
 
-def free_port() -> int:
-    """A port nobody is using now, so several test runs (and `make run`) can share a machine."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+@pytest.fixture
+def app():
+    """The front door with nothing behind it (a test file overrides this for other settings: make_app)."""
+    return make_app()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture(scope="session")
+def rasa_server():
+    server = FakeRasa().start()
+    yield server
+    server.close()
+
+
+@pytest.fixture
+def fake_rasa(rasa_server) -> FakeRasa:
+    """The stand-in for Rasa, as new: what it answers set back, and nothing received."""
+    rasa_server.reset()
+    return rasa_server
 
 
 @pytest.fixture(scope="session")

@@ -15,16 +15,14 @@ from flask.testing import FlaskClient
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.web import create_app, wording
+from bot.web import wording
 from bot.web.conversations import Conversations
-
-NOWHERE = "http://127.0.0.1:9"  # nothing listens: a request that passes the check gets 502/503
+from tests.web_helpers import make_app
 
 
 @pytest.fixture()
-def app(tmp_path):
-    return create_app({"TESTING": True, "RASA_URL": NOWHERE, "ACTIONS_URL": NOWHERE,
-                       "CONVERSATION_KEY_FILE": str(tmp_path / "conversation.key"), "RASA_TIMEOUT": 1})
+def app(tmp_path):  # nothing listens behind it: a request that passes the check gets 502/503
+    return make_app(CONVERSATION_KEY_FILE=str(tmp_path / "conversation.key"), RASA_TIMEOUT=1)
 
 
 @pytest.fixture()
@@ -123,13 +121,13 @@ def test_with_its_token_a_request_reaches_the_conversation(client):
 def test_a_token_works_across_front_door_processes_and_restarts(tmp_path):
     """The token is checked, not stored: another app with the same key file takes it."""
     key = str(tmp_path / "shared.key")
-    one = create_app({"TESTING": True, "RASA_URL": NOWHERE, "CONVERSATION_KEY_FILE": key, "RASA_TIMEOUT": 1})
-    two = create_app({"TESTING": True, "RASA_URL": NOWHERE, "CONVERSATION_KEY_FILE": key, "RASA_TIMEOUT": 1})
+    one = make_app(CONVERSATION_KEY_FILE=key, RASA_TIMEOUT=1)
+    two = make_app(CONVERSATION_KEY_FILE=key, RASA_TIMEOUT=1)
     issued = start(FlaskClient(one, one.response_class))
     other = FlaskClient(two, two.response_class)
     links = other.post(f"/api/assessments/{issued['sender_id']}/links", headers=bearer(issued["token"]))
     assert links.status_code == 200
-    stranger = create_app({"TESTING": True, "RASA_URL": NOWHERE, "CONVERSATION_KEY_FILE": str(tmp_path / "x.key")})
+    stranger = make_app(CONVERSATION_KEY_FILE=str(tmp_path / "x.key"))
     refused = FlaskClient(stranger, stranger.response_class).post(
         f"/api/assessments/{issued['sender_id']}/links", headers=bearer(issued["token"]))
     assert refused.status_code == 404

@@ -4,20 +4,13 @@ app and a real store (quick argon2); no Rasa is needed for DELETE /api/saved/<co
 
 from __future__ import annotations
 
-import socket
-
 import pytest
 
-from bot.web import create_app, services, wording
+from bot.web import services, wording
 from store import SavedStore
 from store.work import WorkLimit
 from tests.test_store_saved import PIN, QUICK, STATE, Clock
-
-
-def unused_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from tests.web_helpers import make_app
 
 
 @pytest.fixture()
@@ -33,12 +26,10 @@ def store(tmp_path, work):
 
 
 @pytest.fixture()
-def client(store):
-    port = unused_port()
-    app = create_app({"TESTING": True, "RASA_URL": f"http://127.0.0.1:{port}", "ACTIONS_URL": f"http://127.0.0.1:{port}",
-                      "WEB_SECRET": "test secret"})
-    services.of(app).saved = store
-    return app.test_client()
+def app(store):  # the client is conftest.py's, of this app
+    made = make_app(WEB_SECRET="test secret")
+    services.of(made).saved = store
+    return made
 
 
 def delete(client, code, pin):

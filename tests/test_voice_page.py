@@ -6,12 +6,9 @@ import re
 
 import pytest
 
-from bot.web import create_app
-
 
 @pytest.mark.parametrize("path", ["/", "/kiosk"])
-def test_pages_carry_the_push_to_talk_button_and_script(path):
-    client = create_app({"TESTING": True}).test_client()
+def test_pages_carry_the_push_to_talk_button_and_script(client, path):
     html = client.get(path).get_data(as_text=True)
     assert 'id="voice-talk"' in html and 'aria-pressed="false"' in html
     assert re.search(r'<script src="/static/voice\.js" defer></script>', html)

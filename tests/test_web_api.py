@@ -1,141 +1,28 @@
-"""The front door's JSON API against a fake Rasa: every bad input gets a kind 400 or 200, never a 500."""
+"""The front door's JSON API against a fake_rasa Rasa: every bad input gets a kind 400 or 200, never a 500."""
 
 import json
 import logging
-import socket
 import sys
-import threading
-import time
 import types
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import parse_qs, urlparse
 
 import pytest
 
 from bot.web import create_app, services, wording
+from tests.web_helpers import TOKEN, make_app
 
 FIXTURE_BANK = Path(__file__).parent / "fixtures" / "web" / "questions"
-TOKEN = "test-token"
 SECRET = "my private answer 7731"  # must never appear in a log
 
 
-class FakeRasa(ThreadingHTTPServer):
-    """Rasa's REST channel, tracker and status endpoints, and the action server's /health."""
-
-    daemon_threads = True
-
-    def handle_error(self, request, client_address):
-        pass  # the slow-Rasa test hangs up on purpose
-
-    def reset(self):
-        self.received = []  # (sender, message) pairs
-        self.replies = [{"recipient_id": "x", "text": "Hello"}]
-        self.reply_status = 200
-        self.reply_body = None  # raw bytes instead of JSON replies
-        self.delay = 0.0
-        self.trackers = {}
-        self.tracker_queries = []
-        self.status = {"model_id": "abc123"}
-        self.health_status = 200
-
-
-class Handler(BaseHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
-
-    def _send(self, status, body):
-        data = body if isinstance(body, bytes) else json.dumps(body).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    def do_POST(self):
-        server = self.server
-        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-        if self.path != "/webhooks/steer/webhook":  # Steer's Rasa channel (bot/rasa_channel.py), with its secret
-            return self._send(404, {})
-        if self.headers.get("Authorization") != f"Bearer {TOKEN}":
-            return self._send(401, {"status": "failure"})
-        server.received.append((body["sender"], body["message"]))
-        time.sleep(server.delay)
-        self._send(server.reply_status, server.reply_body if server.reply_body is not None else server.replies)
-
-    def do_GET(self):
-        server = self.server
-        url = urlparse(self.path)
-        query = parse_qs(url.query)
-        if url.path == "/status":
-            return self._send(200, server.status)
-        if url.path == "/health":
-            return self._send(server.health_status, {"status": "ok"})
-        parts = url.path.split("/")
-        if len(parts) == 4 and parts[1] == "conversations" and parts[3] == "tracker":
-            server.tracker_queries.append(query)
-            if query.get("token") != [TOKEN]:
-                return self._send(401, {"status": "failure"})
-            tracker = server.trackers.get(parts[2], {"sender_id": parts[2], "slots": {}, "events": []})
-            return self._send(200, tracker)
-        return self._send(404, {})
-
-
-def unused_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture(scope="module")
-def rasa_server():
-    server = FakeRasa(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield server
-    server.shutdown()
-    server.server_close()
-
-
 @pytest.fixture
-def fake(rasa_server):
-    rasa_server.reset()
-    return rasa_server
-
-
-def url(server):
-    return f"http://127.0.0.1:{server.server_address[1]}"
-
-
-@pytest.fixture
-def client(fake):
-    app = create_app(
-        {
-            "TESTING": True,
-            "RASA_URL": url(fake),
-            "ACTIONS_URL": url(fake),
-            "RASA_TOKEN": TOKEN,
-            "RASA_TIMEOUT": 2,
-            "HEALTH_TIMEOUT": 1,
-            "BANK_DIR": str(FIXTURE_BANK),
-        }
-    )
-    return app.test_client()
+def client(fake_rasa):
+    return make_app(rasa=fake_rasa, RASA_TIMEOUT=2, HEALTH_TIMEOUT=1, BANK_DIR=str(FIXTURE_BANK)).test_client()
 
 
 @pytest.fixture
 def down_client():
-    port = unused_port()
-    app = create_app(
-        {
-            "TESTING": True,
-            "RASA_URL": f"http://127.0.0.1:{port}",
-            "ACTIONS_URL": f"http://127.0.0.1:{port}",
-            "RASA_TOKEN": TOKEN,
-            "BANK_DIR": str(FIXTURE_BANK),
-        }
-    )
-    return app.test_client()
+    return make_app(RASA_TOKEN=TOKEN, BANK_DIR=str(FIXTURE_BANK)).test_client()
 
 
 def chat(client, message, sender_id="tab-1"):
@@ -153,9 +40,9 @@ def assert_kind_error(response, status):
 # --- POST /api/chat ---------------------------------------------------------------------------
 
 
-def test_chat_passes_replies_through_without_recipient_id(client, fake):
+def test_chat_passes_replies_through_without_recipient_id(client, fake_rasa):
     question = {"type": "question", "id": "meals", "progress": {"done": 0, "total": 3}, "options": []}
-    fake.replies = [
+    fake_rasa.replies = [
         {
             "recipient_id": "tab-1",
             "text": "Do you need help with meals?",
@@ -171,12 +58,12 @@ def test_chat_passes_replies_through_without_recipient_id(client, fake):
             {"custom": question},
         ]
     }
-    assert fake.received == [("tab-1", "hello")]
+    assert fake_rasa.received == [("tab-1", "hello")]
 
 
-def test_no_replies_get_a_kind_message(client, fake):
+def test_no_replies_get_a_kind_message(client, fake_rasa):
     # Rasa answers [] when the action server is down: the person is never left with nothing.
-    fake.replies = []
+    fake_rasa.replies = []
     response = chat(client, "hello")
     assert response.status_code == 503
     assert response.get_json() == {"error": wording.PART_RESTARTING, "messages": [{"text": wording.PART_RESTARTING}]}
@@ -186,27 +73,27 @@ def test_no_replies_get_a_kind_message(client, fake):
     "message",
     ["Yes 😀 please", "是的", "مرحبا بك", "नमस्ते", "<script>alert(1)</script>", "two\nlines", "ça va 👍🏽"],
 )
-def test_emoji_and_other_scripts_reach_rasa_untouched(client, fake, message):
+def test_emoji_and_other_scripts_reach_rasa_untouched(client, fake_rasa, message):
     assert chat(client, message).status_code == 200
-    assert fake.received == [("tab-1", message)]
+    assert fake_rasa.received == [("tab-1", message)]
 
 
-def test_chat_cleans_payloads(client, fake):
+def test_chat_cleans_payloads(client, fake_rasa):
     chat(client, "/restart")
     chat(client, '/answer{"value":"no_help"}')
     chat(client, "/answer{bad")
-    assert [m for _, m in fake.received] == ["restart", '/answer{"value":"no_help"}', "answer{bad"]
+    assert [m for _, m in fake_rasa.received] == ["restart", '/answer{"value":"no_help"}', "answer{bad"]
 
 
 @pytest.mark.parametrize("sender_id", ["a", "A" * 64, "abc_DEF-123", "0"])
-def test_good_sender_ids(client, fake, sender_id):
+def test_good_sender_ids(client, fake_rasa, sender_id):
     assert chat(client, "hi", sender_id).status_code == 200
-    assert fake.received == [(sender_id, "hi")]
+    assert fake_rasa.received == [(sender_id, "hi")]
 
 
-def test_exactly_1000_characters_is_sent(client, fake):
+def test_exactly_1000_characters_is_sent(client, fake_rasa):
     assert chat(client, "a" * 1000).status_code == 200
-    assert fake.received == [("tab-1", "a" * 1000)]
+    assert fake_rasa.received == [("tab-1", "a" * 1000)]
 
 
 @pytest.mark.parametrize(
@@ -221,11 +108,11 @@ def test_exactly_1000_characters_is_sent(client, fake):
         ("😀" * 10_000, wording.TOO_LONG),
     ],
 )
-def test_empty_or_long_messages_get_a_kind_reply_and_never_reach_rasa(client, fake, message, reply):
+def test_empty_or_long_messages_get_a_kind_reply_and_never_reach_rasa(client, fake_rasa, message, reply):
     response = chat(client, message)
     assert response.status_code == 200
     assert response.get_json() == {"messages": [{"text": reply}]}
-    assert fake.received == []
+    assert fake_rasa.received == []
 
 
 def _post(client, **kwargs):
@@ -262,10 +149,10 @@ BAD_REQUESTS = {
 
 
 @pytest.mark.parametrize("name", list(BAD_REQUESTS))
-def test_bad_chat_requests_get_a_clear_400(client, fake, name):
+def test_bad_chat_requests_get_a_clear_400(client, fake_rasa, name):
     response = _post(client, **BAD_REQUESTS[name])
     assert_kind_error(response, 400)
-    assert fake.received == []
+    assert fake_rasa.received == []
 
 
 def test_the_400_says_what_to_fix(client):
@@ -275,12 +162,12 @@ def test_the_400_says_what_to_fix(client):
     assert "JSON object" in _post(client, json=[]).get_json()["error"]
 
 
-def test_a_huge_body_gets_413(client, fake):
+def test_a_huge_body_gets_413(client, fake_rasa):
     response = _post(
         client, data='{"sender_id": "a", "message": "' + "a" * 2_000_000 + '"}', content_type="application/json"
     )
     assert_kind_error(response, 413)
-    assert fake.received == []
+    assert fake_rasa.received == []
 
 
 def test_wrong_method_and_unknown_address_are_json(client):
@@ -310,27 +197,27 @@ def test_rasa_down_gives_a_kind_503(down_client):
         (200, ["not a dict"], 502),
     ],
 )
-def test_rasa_misbehaving_gives_a_kind_502_or_503(client, fake, status, body, expected):
-    fake.reply_status = status
-    fake.reply_body = body if isinstance(body, bytes) else json.dumps(body).encode()
+def test_rasa_misbehaving_gives_a_kind_502_or_503(client, fake_rasa, status, body, expected):
+    fake_rasa.reply_status = status
+    fake_rasa.reply_body = body if isinstance(body, bytes) else json.dumps(body).encode()
     response = chat(client, "hello")
     assert_kind_error(response, expected)
     assert response.get_json()["messages"][0]["text"] == response.get_json()["error"]
 
 
-def test_rasa_too_slow_gives_a_kind_503(fake):
-    fake.delay = 1.0
-    app = create_app({"TESTING": True, "RASA_URL": url(fake), "RASA_TOKEN": TOKEN, "RASA_TIMEOUT": 0.2})
+def test_rasa_too_slow_gives_a_kind_503(fake_rasa):
+    fake_rasa.delay = 1.0
+    app = make_app(rasa=fake_rasa, RASA_TIMEOUT=0.2)
     response = chat(app.test_client(), "hello")
     assert_kind_error(response, 503)
     assert response.get_json()["error"] == wording.RASA_SLOW
 
 
-def test_message_text_is_never_logged(client, down_client, fake, caplog):
+def test_message_text_is_never_logged(client, down_client, fake_rasa, caplog):
     caplog.set_level(logging.DEBUG)
     chat(client, SECRET)
     chat(down_client, SECRET)
-    fake.reply_status = 500
+    fake_rasa.reply_status = 500
     chat(client, SECRET)
     chat(client, "x" * 1001 + SECRET)
     assert caplog.records  # the failures were logged ...
@@ -341,8 +228,8 @@ def test_message_text_is_never_logged(client, down_client, fake, caplog):
 # --- GET /api/assessments/<sender_id> ---------------------------------------------------------
 
 
-def test_assessment_for_a_known_conversation(client, fake):
-    fake.trackers["tab-1"] = {
+def test_assessment_for_a_known_conversation(client, fake_rasa):
+    fake_rasa.trackers["tab-1"] = {
         "sender_id": "tab-1",
         "slots": {"answering_for": "self", "reading_level": "plain", "meals": "some_help", "washing": "skipped"},
         "events": [{"event": "slot", "name": "answering_for", "value": "self"}],
@@ -361,15 +248,15 @@ def test_assessment_for_a_known_conversation(client, fake):
         "ras": None,
         "plan": None,
     }
-    assert fake.tracker_queries[-1]["token"] == [TOKEN]
+    assert fake_rasa.tracker_queries[-1]["token"] == [TOKEN]
 
 
-def test_assessment_for_an_unknown_conversation_is_404(client, fake):
+def test_assessment_for_an_unknown_conversation_is_404(client, fake_rasa):
     assert_kind_error(client.get("/api/assessments/never-seen"), 404)
 
 
-def test_rasa_session_metadata_alone_does_not_make_an_assessment(client, fake):
-    fake.trackers["tab-2"] = {
+def test_rasa_session_metadata_alone_does_not_make_an_assessment(client, fake_rasa):
+    fake_rasa.trackers["tab-2"] = {
         "slots": {"session_started_metadata": {"a": 1}},
         "events": [{"event": "slot", "name": "session_started_metadata", "value": {"a": 1}}],
     }
@@ -377,17 +264,17 @@ def test_rasa_session_metadata_alone_does_not_make_an_assessment(client, fake):
 
 
 @pytest.mark.parametrize("sender_id", ["a%20b", "a" * 65, "caf%C3%A9", "a%0A", "%20"])
-def test_assessment_with_a_bad_sender_id_is_400(client, fake, sender_id):
+def test_assessment_with_a_bad_sender_id_is_400(client, fake_rasa, sender_id):
     assert_kind_error(client.get(f"/api/assessments/{sender_id}"), 400)
-    assert fake.tracker_queries == []
+    assert fake_rasa.tracker_queries == []
 
 
 def test_assessment_when_rasa_is_down_is_503(down_client):
     assert_kind_error(down_client.get("/api/assessments/tab-1"), 503)
 
 
-def test_assessment_with_a_wrong_token_is_502(fake):
-    app = create_app({"TESTING": True, "RASA_URL": url(fake), "RASA_TOKEN": "wrong"})
+def test_assessment_with_a_wrong_token_is_502(fake_rasa):
+    app = make_app(rasa=fake_rasa, RASA_TOKEN="wrong")
     assert_kind_error(app.test_client().get("/api/assessments/tab-1"), 502)
 
 
@@ -474,21 +361,21 @@ def test_score_with_the_real_scorer(client):
 # --- GET /healthz -----------------------------------------------------------------------------
 
 
-def test_healthz_ready(client, fake):
+def test_healthz_ready(client, fake_rasa):
     response = client.get("/healthz")
     assert response.status_code == 200
     assert response.get_json() == {"ok": True}
 
 
-def test_healthz_waits_for_a_model(client, fake):
-    fake.status = {"model_id": None}
+def test_healthz_waits_for_a_model(client, fake_rasa):
+    fake_rasa.status = {"model_id": None}
     response = client.get("/healthz")
     assert response.status_code == 503
     assert response.get_json() == {"ok": False, "down": ["rasa"], "waiting_for": ["rasa"]}
 
 
-def test_healthz_waits_for_the_action_server(client, fake):
-    fake.health_status = 500
+def test_healthz_waits_for_the_action_server(client, fake_rasa):
+    fake_rasa.health_status = 500
     assert client.get("/healthz").get_json() == {"ok": False, "down": ["actions"], "waiting_for": ["actions"]}
 
 
@@ -535,8 +422,8 @@ def test_a_bad_timeout_is_explained(monkeypatch):
         create_app()
 
 
-def test_a_broken_question_bank_is_a_kind_503(fake, tmp_path):
+def test_a_broken_question_bank_is_a_kind_503(fake_rasa, tmp_path):
     (tmp_path / "01_bad.yml").write_text("area: [not, a, mapping\n", encoding="utf-8")
-    fake.trackers["tab-1"] = {"slots": {"meals": "no_help"}, "events": [{"event": "slot", "name": "meals"}]}
-    app = create_app({"TESTING": True, "RASA_URL": url(fake), "RASA_TOKEN": TOKEN, "BANK_DIR": str(tmp_path)})
+    fake_rasa.trackers["tab-1"] = {"slots": {"meals": "no_help"}, "events": [{"event": "slot", "name": "meals"}]}
+    app = make_app(rasa=fake_rasa, BANK_DIR=str(tmp_path))
     assert_kind_error(app.test_client().get("/api/assessments/tab-1"), 503)

@@ -4,19 +4,13 @@ No Rasa here: an unreachable Rasa makes a request that gets past the CSRF rule a
 the tracker store is a small SQLite file with Rasa's `events` table.
 """
 
-import socket
 import sqlite3
 import time
 
 import pytest
 
-from bot.web import create_app, csrf, wording
-
-
-def unused_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from bot.web import csrf, wording
+from tests.web_helpers import make_app
 
 
 def make_events(path, rows):
@@ -40,16 +34,8 @@ def db(tmp_path):
 
 
 @pytest.fixture
-def app(db):
-    port = unused_port()
-    return create_app({"TESTING": True, "RASA_URL": f"http://127.0.0.1:{port}",
-                       "ACTIONS_URL": f"http://127.0.0.1:{port}", "TRACKER_DB": str(db),
-                       "WEB_SECRET": "test secret", "TRUSTED_ORIGINS": "https://steer.example.org"})
-
-
-@pytest.fixture
-def client(app):
-    return app.test_client()
+def app(db):  # the client is conftest.py's, of this app
+    return make_app(TRACKER_DB=str(db), WEB_SECRET="test secret", TRUSTED_ORIGINS="https://steer.example.org")
 
 
 def token(client):
@@ -132,14 +118,14 @@ def test_tokens_are_signed_and_expire(app):
         assert not csrf.token_is_valid(None)
         old = csrf.new_token(now=time.time() - app.config["CSRF_MAX_AGE"] - 10)
         assert not csrf.token_is_valid(old)
-    other = create_app({"TESTING": True, "WEB_SECRET": "another secret"})
+    other = make_app(WEB_SECRET="another secret")
     with other.test_request_context():
         assert not csrf.token_is_valid(good)
 
 
 def test_without_a_configured_secret_each_start_signs_its_own(monkeypatch):
     monkeypatch.delenv("STEER_WEB_SECRET", raising=False)
-    first, second = create_app({"TESTING": True}), create_app({"TESTING": True})
+    first, second = make_app(), make_app()
     with first.test_request_context():
         good = csrf.new_token()
     with second.test_request_context():
@@ -179,20 +165,19 @@ def test_delete_with_a_bad_sender_id_is_400(client, db, sender_id):
 def test_delete_without_a_tracker_store_says_so_kindly(monkeypatch):
     monkeypatch.delenv("STEER_TRACKER_DB", raising=False)
     monkeypatch.delenv("STEER_TRACKER_URL", raising=False)
-    client = create_app({"TESTING": True}).test_client()
+    client = make_app().test_client()
     response = client.delete("/api/assessments/kiosk-1")
     assert response.status_code == 503 and response.get_json()["error"] == wording.CANNOT_DELETE
 
 
 def test_delete_when_rasa_has_not_made_its_table_yet(tmp_path):
-    client = create_app({"TESTING": True, "TRACKER_DB": str(tmp_path / "empty.db")}).test_client()
+    client = make_app(TRACKER_DB=str(tmp_path / "empty.db")).test_client()
     assert client.delete("/api/assessments/kiosk-1").status_code == 200
     assert client.get("/api/assessments/kiosk-1").status_code == 404
 
 
 def test_a_tracker_url_wins_over_the_sqlite_path(tmp_path, db):
-    client = create_app({"TESTING": True, "TRACKER_URL": f"sqlite:///{db}",
-                         "TRACKER_DB": str(tmp_path / "other.db")}).test_client()
+    client = make_app(TRACKER_URL=f"sqlite:///{db}", TRACKER_DB=str(tmp_path / "other.db")).test_client()
     assert client.delete("/api/assessments/kiosk-1").status_code == 200
     assert count(db, "kiosk-1") == 0
 
@@ -200,6 +185,6 @@ def test_a_tracker_url_wins_over_the_sqlite_path(tmp_path, db):
 def test_a_broken_tracker_store_gives_a_kind_503(tmp_path):
     broken = tmp_path / "not-a-database.db"
     broken.write_bytes(b"this is not SQLite" * 100)
-    client = create_app({"TESTING": True, "TRACKER_DB": str(broken)}).test_client()
+    client = make_app(TRACKER_DB=str(broken)).test_client()
     response = client.delete("/api/assessments/kiosk-1")
     assert response.status_code == 503 and response.get_json()["error"] == wording.CANNOT_DELETE

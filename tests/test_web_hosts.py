@@ -5,45 +5,34 @@ browser treats the front door as that site's own and would send the page's token
 here: a request that got past the check would answer 503 (Rasa is unreachable), not 400.
 """
 
-import socket
-
 import pytest
 
-from bot.web import create_app, csrf, wording
-
-
-def unused_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def app_with(**config):
-    return create_app({"TESTING": True, "RASA_URL": f"http://127.0.0.1:{unused_port()}", **config})
+from bot.web import csrf, wording
+from tests.web_helpers import make_app
 
 
 @pytest.mark.parametrize("host", ["127.0.0.1:8000", "localhost:8000", "127.0.0.1", "localhost"])
 def test_loopback_names_are_answered(host):
-    response = app_with().test_client().get("/api/csrf-token", headers={"Host": host})
+    response = make_app().test_client().get("/api/csrf-token", headers={"Host": host})
     assert response.status_code == 200 and response.get_json()["token"]
 
 
 @pytest.mark.parametrize("path", ["/api/csrf-token", "/api/assessments/someone", "/api/nothing-here"])
 def test_another_name_gets_a_kind_400_on_the_api(path):
-    response = app_with().test_client().get(path, headers={"Host": "evil.example:8000"})
+    response = make_app().test_client().get(path, headers={"Host": "evil.example:8000"})
     assert response.status_code == 400
     assert response.get_json() == {"error": wording.UNKNOWN_HOST}
 
 
 @pytest.mark.parametrize("path", ["/", "/kiosk", "/healthz", "/static/chat.js"])
 def test_another_name_gets_a_kind_page_not_a_traceback(path):
-    response = app_with().test_client().get(path, headers={"Host": "evil.example:8000"})
+    response = make_app().test_client().get(path, headers={"Host": "evil.example:8000"})
     assert response.status_code == 400 and response.mimetype == "text/html"
     assert wording.UNKNOWN_HOST in response.get_data(as_text=True)
 
 
 def test_a_rebound_page_cannot_chat_even_with_its_token():
-    app = app_with()
+    app = make_app()
     with app.test_request_context():
         token = csrf.new_token()
     response = app.test_client().post(
@@ -61,7 +50,7 @@ def test_a_rebound_page_cannot_chat_even_with_its_token():
 
 def test_allowed_hosts_add_names_and_subdomains(monkeypatch):
     monkeypatch.setenv("STEER_ALLOWED_HOSTS", "steer.example.org, .council.example")
-    client = app_with().test_client()
+    client = make_app().test_client()
     for host in ("steer.example.org", "kiosk.council.example:443", "council.example", "127.0.0.1:8000"):
         assert client.get("/api/csrf-token", headers={"Host": host}).status_code == 200, host
     for host in ("evil.example", "steer.example.org.evil.example", "notcouncil.example"):

@@ -1,26 +1,25 @@
 """Limits on every door (bot/web/limits.py), on the real app served by a real waitress, counting in
-a real SQLite file; only the clock is injected. Rasa is a small HTTP stand-in that counts what
-reaches it (so a refused turn is seen never to get there); speech is the real espeak-ng worker.
+a real SQLite file; only the clock is injected. Rasa is a small HTTP stand-in (fake_rasa, tests/web_helpers.py)
+that records what reaches it (so a refused turn is seen never to get there); speech is the real espeak-ng worker.
 """
 
 from __future__ import annotations
 
 import contextlib
-import json
 import logging
 import math
 import sqlite3
 import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 import requests
 from waitress.server import create_server
 
-from bot.web import create_app, limits, wording
+from bot.web import limits, wording
 from bot.web.limits import DEFAULT_LIMITS, Limiter, SqlCounters, build_rules, parse_overrides
 from bot.web.server_limits import server_limits
+from tests.web_helpers import make_app
 from voice import speak
 from voice.speak import FairLock, Synthesiser
 
@@ -37,43 +36,6 @@ class Clock:
 
     def advance(self, seconds: float) -> None:
         self.now += seconds
-
-
-class FakeRasa:
-    """Answers Steer's webhook with one message and counts what arrives."""
-
-    def __init__(self) -> None:
-        self.messages = 0
-        outer = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):  # noqa: N802 (http.server's name)
-                self.rfile.read(int(self.headers.get("Content-Length") or 0))
-                outer.messages += 1
-                body = json.dumps([{"recipient_id": "x", "text": "Next question."}]).encode()
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            def log_message(self, *args):
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-
-
-@pytest.fixture()
-def rasa():
-    fake = FakeRasa()
-    yield fake
-    fake.close()
 
 
 @pytest.fixture()
@@ -102,15 +64,15 @@ def serve():
 
 
 @pytest.fixture()
-def make_app(tmp_path, rasa, clock):
+def limited_app(tmp_path, fake_rasa, clock):
     def make(limits_spec=None, **config):
-        settings = {"RASA_URL": rasa.url, "ACTIONS_URL": rasa.url, "WEB_SECRET": SECRET,
+        settings = {"TESTING": False, "WEB_SECRET": SECRET,  # served by waitress, as in production
                     "LIMITS_DB": str(tmp_path / "limits.db"), "LIMITS_CLOCK": clock,
                     "CONVERSATION_KEY_FILE": str(tmp_path / "conversation.key")}
         if limits_spec is not None:
             settings["LIMITS"] = limits_spec
         settings.update(config)
-        return create_app(settings)
+        return make_app(rasa=fake_rasa, **settings)
 
     return make
 
@@ -145,13 +107,13 @@ def assert_kind_429(response, clock, window_seconds):
     return wait
 
 
-def test_a_conversation_over_its_limit_gets_a_kind_429_and_rasa_never_hears(make_app, serve, rasa, clock):
-    base = serve(make_app("chat.conversation=5/60"))
+def test_a_conversation_over_its_limit_gets_a_kind_429_and_rasa_never_hears(limited_app, serve, fake_rasa, clock):
+    base = serve(limited_app("chat.conversation=5/60"))
     person = Person(base)
     assert person.say("/greet").status_code == 200  # starts the conversation: counted per address only
     for _ in range(5):
         assert person.say().status_code == 200
-    heard = rasa.messages
+    heard = len(fake_rasa.received)
     clock.advance(20)
     refused = person.say()
     wait = assert_kind_429(refused, clock, 60)
@@ -159,15 +121,15 @@ def test_a_conversation_over_its_limit_gets_a_kind_429_and_rasa_never_hears(make
     body = refused.json()
     assert body["messages"] == [{"text": body["error"]}]  # the page draws it as Steer's reply
     assert "35 seconds" in body["error"]
-    assert rasa.messages == heard
+    assert len(fake_rasa.received) == heard
     other = Person(base)  # someone else at the same address carries on
     assert other.say("/greet").status_code == 200 and other.say().status_code == 200
     clock.advance(wait)
     assert person.say().status_code == 200  # the window has passed
 
 
-def test_an_hourly_window_says_to_wait_for_the_hour(make_app, serve, clock):
-    base = serve(make_app("chat.conversation=3/60+5/3600"))
+def test_an_hourly_window_says_to_wait_for_the_hour(limited_app, serve, clock):
+    base = serve(limited_app("chat.conversation=3/60+5/3600"))
     person = Person(base)
     person.say("/greet")
     for _ in range(3):
@@ -181,17 +143,17 @@ def test_an_hourly_window_says_to_wait_for_the_hour(make_app, serve, clock):
     assert wait == 3600 - 65 and "59 minutes" in refused.json()["error"]
 
 
-def test_per_address_limit_and_who_counts_as_an_address(make_app, serve, clock):
+def test_per_address_limit_and_who_counts_as_an_address(limited_app, serve, clock):
     # waitress drops X-Forwarded-For unless told otherwise, so let it through to see that the front
     # door itself believes it only from a proxy it was told to trust.
     passes_it_on = {"clear_untrusted_proxy_headers": False}
-    base = serve(make_app("chat.address=3/60"), **passes_it_on)
+    base = serve(limited_app("chat.address=3/60"), **passes_it_on)
     for n in range(3):
         assert Person(base, forwarded_for=f"203.0.113.{n}").say("/greet").status_code == 200
     assert_kind_429(Person(base, forwarded_for="203.0.113.99").say("/greet"), clock, 60)
 
     # Behind a proxy the front door trusts, each client is its own address.
-    proxied = serve(make_app("chat.address=3/60", TRUSTED_PROXIES="127.0.0.1", LIMITS_DB=None), **passes_it_on)
+    proxied = serve(limited_app("chat.address=3/60", TRUSTED_PROXIES="127.0.0.1", LIMITS_DB=None), **passes_it_on)
     for _ in range(3):
         assert Person(proxied, forwarded_for="198.51.100.7").say("/greet").status_code == 200
     assert_kind_429(Person(proxied, forwarded_for="198.51.100.7").say("/greet"), clock, 60)
@@ -205,16 +167,16 @@ def test_per_address_limit_and_who_counts_as_an_address(make_app, serve, clock):
     assert Person(proxied, forwarded_for="2001:db8:1:3::1").say("/greet").status_code == 200
 
 
-def test_by_default_waitress_drops_a_forwarded_address_so_none_can_be_faked(make_app, serve, clock):
-    base = serve(make_app("chat.address=2/60", TRUSTED_PROXIES="127.0.0.1"))
+def test_by_default_waitress_drops_a_forwarded_address_so_none_can_be_faked(limited_app, serve, clock):
+    base = serve(limited_app("chat.address=2/60", TRUSTED_PROXIES="127.0.0.1"))
     for n in range(2):
         assert Person(base, forwarded_for=f"203.0.113.{n}").say("/greet").status_code == 200
     assert_kind_429(Person(base, forwarded_for="203.0.113.50").say("/greet"), clock, 60)
 
 
-def test_two_front_doors_share_one_limits_database(make_app, serve, clock, tmp_path):
-    first = serve(make_app("chat.conversation=6/60"))
-    second = serve(make_app("chat.conversation=6/60"))
+def test_two_front_doors_share_one_limits_database(limited_app, serve, clock, tmp_path):
+    first = serve(limited_app("chat.conversation=6/60"))
+    second = serve(limited_app("chat.conversation=6/60"))
     person = Person(first)
     person.say("/greet")
     for n in range(6):
@@ -228,8 +190,8 @@ def test_two_front_doors_share_one_limits_database(make_app, serve, clock, tmp_p
     assert (tmp_path / "limits.db").stat().st_mode & 0o077 == 0
 
 
-def test_a_voice_turn_over_its_limit_keeps_the_voice_shape(make_app, serve, rasa):
-    base = serve(make_app("voice.conversation=1/60"))
+def test_a_voice_turn_over_its_limit_keeps_the_voice_shape(limited_app, serve, fake_rasa):
+    base = serve(limited_app("voice.conversation=1/60"))
     person = Person(base)
     person.say("/greet")
     url = f"{base}/api/voice/turn"
@@ -243,13 +205,13 @@ def test_a_voice_turn_over_its_limit_keeps_the_voice_shape(make_app, serve, rasa
     assert body["heard"] == "" and body["audio"] == [] and body["messages"] == [{"text": body["error"]}]
 
 
-def test_a_conversation_has_a_length_cap_that_never_reaches_rasa(make_app, serve, rasa, clock):
-    base = serve(make_app(MAX_TURNS=4))
+def test_a_conversation_has_a_length_cap_that_never_reaches_rasa(limited_app, serve, fake_rasa, clock):
+    base = serve(limited_app(MAX_TURNS=4))
     person = Person(base)
     person.say("/greet")
     for _ in range(4):
         assert person.say().status_code == 200
-    heard = rasa.messages
+    heard = len(fake_rasa.received)
     full = person.say()
     assert full.status_code == 409 and "Retry-After" not in full.headers
     assert full.json()["messages"] == [{"text": wording.CONVERSATION_FULL}]
@@ -259,14 +221,14 @@ def test_a_conversation_has_a_length_cap_that_never_reaches_rasa(make_app, serve
                            headers={**person.headers, "Content-Type": "audio/wav"}, timeout=10)
     assert spoken.status_code == 409 and spoken.json()["heard"] == ""
     assert person.say().status_code == 409
-    assert rasa.messages == heard
+    assert len(fake_rasa.received) == heard
     assert Person(base).say("/greet").status_code == 200  # a new conversation starts afresh
 
 
-def test_a_whole_conversation_at_a_fast_pace_is_never_limited(make_app, serve, rasa, clock):
+def test_a_whole_conversation_at_a_fast_pace_is_never_limited(limited_app, serve, fake_rasa, clock):
     """The defaults. The whole SAQ and plan is about 120 turns; 150 here, each with its spoken
     reply asked for, one every 2 seconds (faster than anyone reads a question), then save and resume."""
-    base = serve(make_app())
+    base = serve(limited_app())
     person = Person(base)
     person.say("/greet")
     for _ in range(150):
@@ -298,8 +260,8 @@ def test_a_busy_library_behind_one_address_is_never_limited(tmp_path, clock):
         clock.advance(2)
 
 
-def test_speech_for_any_words_has_a_smaller_cap_and_its_own_limit(make_app, serve):
-    base = serve(make_app("speak.address=3/60"))
+def test_speech_for_any_words_has_a_smaller_cap_and_its_own_limit(limited_app, serve):
+    base = serve(limited_app("speak.address=3/60"))
     assert speak.MAX_TEXT == 1000  # the longest message Steer says (but the plan read back) is 643
     too_long = requests.post(f"{base}/api/voice/speak", json={"text": "a " * 501}, timeout=30)
     assert too_long.status_code == 400
@@ -310,8 +272,8 @@ def test_speech_for_any_words_has_a_smaller_cap_and_its_own_limit(make_app, serv
     assert refused.json()["error"].startswith("Sorry, I cannot speak")
 
 
-def test_a_busy_synthesiser_answers_503_with_retry_after_instead_of_queuing(make_app, serve):
-    app = make_app()
+def test_a_busy_synthesiser_answers_503_with_retry_after_instead_of_queuing(limited_app, serve):
+    app = limited_app()
     base = serve(app)
     with app.app_context():
         from bot.web.services import voice_service
@@ -335,8 +297,8 @@ def test_a_busy_synthesiser_answers_503_with_retry_after_instead_of_queuing(make
     assert requests.post(f"{base}/api/voice/speak", json={"text": "Question 2 of 26."}, timeout=30).status_code == 200
 
 
-def test_a_reply_asks_for_no_more_speech_than_one_turn_says(make_app, serve):
-    base = serve(make_app())
+def test_a_reply_asks_for_no_more_speech_than_one_turn_says(limited_app, serve):
+    base = serve(limited_app())
     person = Person(base)
     person.say("/greet")
     messages = [{"text": "Question 1 of 26. " * 30}] * 40
@@ -345,8 +307,8 @@ def test_a_reply_asks_for_no_more_speech_than_one_turn_says(make_app, serve):
     assert refused.status_code == 413 and refused.json() == {"error": wording.TOO_MUCH_TO_SAY, "audio": []}
 
 
-def test_saved_answer_tries_are_limited_per_address(make_app, serve):
-    base = serve(make_app("resume.address=2/60,delete.address=2/60"))
+def test_saved_answer_tries_are_limited_per_address(limited_app, serve):
+    base = serve(limited_app("resume.address=2/60,delete.address=2/60"))
     for door in ("resume", "delete"):
         for n in range(3):
             if door == "resume":
@@ -416,14 +378,14 @@ def test_limits_are_configured_by_name_and_bad_settings_say_how_to_fix_them(monk
     with pytest.raises(ValueError, match="Unknown limits"):
         build_rules(parse_overrides("chat.adress=10/60"))
     monkeypatch.setenv("STEER_LIMITS", "chat.address=1/60")
-    app = create_app({"RASA_URL": "http://127.0.0.1:9", "WEB_SECRET": SECRET})
+    app = make_app(WEB_SECRET=SECRET)
     client = app.test_client()
     assert client.post("/api/chat", json={"message": "hi"}).status_code != 429
     assert client.post("/api/chat", json={"message": "hi"}).status_code == 429
 
 
-def test_a_broken_counter_lets_people_through_and_logs_no_key(make_app, serve, tmp_path, caplog):
-    base = serve(make_app("chat.address=1/60"))
+def test_a_broken_counter_lets_people_through_and_logs_no_key(limited_app, serve, tmp_path, caplog):
+    base = serve(limited_app("chat.address=1/60"))
     with sqlite3.connect(tmp_path / "limits.db") as db:
         db.execute("DROP TABLE steer_request_counts")
     with caplog.at_level(logging.ERROR, logger="bot.web.limits"):

@@ -2,14 +2,13 @@
 
 import logging
 import re
-import socket
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
 
-from bot.web import create_app
 from bot.web.security import CONTENT_SECURITY_POLICY
+from tests.web_helpers import make_app
 
 STATIC = Path(__file__).resolve().parent.parent / "bot" / "web" / "static"
 EXPECTED_CSP = (
@@ -18,23 +17,7 @@ EXPECTED_CSP = (
 )
 
 
-def unused_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture
-def app():
-    port = unused_port()
-    return create_app(
-        {"TESTING": True, "RASA_URL": f"http://127.0.0.1:{port}", "ACTIONS_URL": f"http://127.0.0.1:{port}"}
-    )
-
-
-@pytest.fixture
-def client(app):
-    return app.test_client()
+# `app` and `client` (the front door with nothing behind it): tests/conftest.py
 
 
 class Page(HTMLParser):
@@ -264,20 +247,20 @@ def test_the_commands_are_ones_the_bot_takes():
 def test_kiosk_timings_are_configurable_and_the_warning_lasts_20_seconds_at_least(monkeypatch):
     monkeypatch.setenv("STEER_KIOSK_IDLE_SECONDS", "45")
     monkeypatch.setenv("STEER_KIOSK_WARNING_SECONDS", "5")
-    config = page_config(create_app({"TESTING": True}).test_client().get("/kiosk"))
+    config = page_config(make_app().test_client().get("/kiosk"))
     assert config["idleSeconds"] == 45 and config["warningSeconds"] == 20
     with pytest.raises(ValueError, match="STEER_KIOSK_IDLE_SECONDS"):
-        create_app({"TESTING": True, "KIOSK_IDLE_SECONDS": "soon"})
+        make_app(KIOSK_IDLE_SECONDS="soon")
 
 
 def test_kiosk_only_makes_the_kiosk_the_only_page(monkeypatch):
     monkeypatch.setenv("STEER_KIOSK_ONLY", "1")
-    client = create_app({"TESTING": True}).test_client()
+    client = make_app().test_client()
     response = client.get("/")
     assert response.status_code == 302 and response.headers["Location"].endswith("/kiosk")
     assert client.get("/kiosk").status_code == 200
     monkeypatch.setenv("STEER_KIOSK_ONLY", "0")
-    assert create_app({"TESTING": True}).test_client().get("/").status_code == 200
+    assert make_app().test_client().get("/").status_code == 200
 
 
 def test_the_summary_page_may_be_framed_by_steer_only():

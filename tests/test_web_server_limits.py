@@ -7,8 +7,8 @@ import time
 import pytest
 from waitress.server import create_server
 
-from bot.web import create_app
 from bot.web.server_limits import server_limits
+from tests.web_helpers import make_app
 from voice.audio import MAX_BYTES as MAX_AUDIO_BYTES
 
 
@@ -16,7 +16,7 @@ from voice.audio import MAX_BYTES as MAX_AUDIO_BYTES
 def server():
     limits = server_limits()
     limits.update(threads=2, channel_timeout=2, cleanup_interval=1)  # a short timeout, so the test need not wait 30 s
-    srv = create_server(create_app(), host="127.0.0.1", port=0, **limits)
+    srv = create_server(make_app(TESTING=False), host="127.0.0.1", port=0, **limits)  # served as in production
     thread = threading.Thread(target=srv.run, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{srv.effective_port}", srv.effective_port

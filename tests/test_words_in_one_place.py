@@ -10,8 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.web import create_app, pages, wording
+from bot.web import pages, wording
 from easy_read.sources import VOICE_MODULES, _constants
+from tests.web_helpers import make_app
 
 ROOT = Path(__file__).resolve().parent.parent
 WEB = ROOT / "bot" / "web"
@@ -60,8 +61,7 @@ def blank_client(monkeypatch):
     for name in dir(wording):
         if name.isupper() and isinstance(getattr(wording, name), str):
             monkeypatch.setattr(wording, name, "")
-    app = create_app({"TESTING": True, "RASA_URL": "http://127.0.0.1:9", "ACTIONS_URL": "http://127.0.0.1:9"})
-    return app.test_client()
+    return make_app().test_client()
 
 
 @pytest.mark.parametrize("page", ["/", "/kiosk", "/no-such-page"])
