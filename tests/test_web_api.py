@@ -162,6 +162,18 @@ def test_the_400_says_what_to_fix(client):
     assert "JSON object" in _post(client, json=[]).get_json()["error"]
 
 
+def test_every_error_has_one_shape_with_the_fields_a_client_draws(client, fake_rasa):
+    """{"error"} everywhere (bot/web/errors.py); where a client draws the reply as a turn, its fields hold it too."""
+    said = _post(client, json={"sender_id": "a"}).get_json()
+    assert said == {"error": said["error"], "messages": [{"text": said["error"]}]}
+    spoken = client.post("/api/voice/turn", query_string={"sender_id": "tab-1"}, data=b"x", content_type="text/plain")
+    said = spoken.get_json()
+    assert spoken.status_code == 415
+    assert said == {"error": said["error"], "heard": "", "messages": [{"text": said["error"]}], "audio": []}
+    assert client.get("/api/assessments/a%20b").get_json() == {"error": wording.SENDER_ID}
+    assert fake_rasa.received == []
+
+
 def test_a_huge_body_gets_413(client, fake_rasa):
     response = _post(
         client, data='{"sender_id": "a", "message": "' + "a" * 2_000_000 + '"}', content_type="application/json"
