@@ -11,9 +11,9 @@ import re
 from datetime import date
 from typing import Any, Dict, List, Mapping, Optional
 
-from dialogue.content import say
 from bank import QuestionBank
 from bank.plan import ABOUT_KEYS, CHANGES_KEYS, SAFETY_KEYS, PlanBank, default_plan
+from dialogue.content import say
 from ras.money import WEEKS_IN_A_YEAR, pounds
 from summary.symbols import symbol_uri
 from summary.words import Words

@@ -30,6 +30,10 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.actions import ActionPlanDone, ActionRoute, ActionShowBudget
+from bank import default_bank
+from bank.plan import default_plan
+from bot.payloads import clean_message
+from bot.web import api, wording
 from dialogue.flow import FORM, required_slots
 from dialogue.plan_flow import PLAN_FORM, required_plan_slots
 from dialogue.plan_render import PlanAsker
@@ -37,10 +41,6 @@ from dialogue.plan_turn import handle_plan
 from dialogue.render import Asker
 from dialogue.turn import handle
 from dialogue.understand import Parse
-from bank import default_bank
-from bank.plan import default_plan
-from bot.payloads import clean_message
-from bot.web import api, wording
 
 MAX_MESSAGE_CHARS = api.MAX_MESSAGE_CHARS
 ASK_KEY = getattr(api, "ASK_KEY", None)  # the front door passes the page's question on as metadata

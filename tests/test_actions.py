@@ -9,10 +9,10 @@ from rasa_sdk.executor import CollectingDispatcher
 
 import ras
 from actions.actions import ASK_ACTIONS, ActionRoute, ActionShowBudget, ValidateSaqForm
-from dialogue.flow import all_form_slots
-from dialogue.plan_flow import all_plan_slots
 from bank import default_bank
 from bank.plan import default_plan
+from dialogue.flow import all_form_slots
+from dialogue.plan_flow import all_plan_slots
 
 FIXTURES = Path(__file__).parent / "fixtures" / "actions"
 BANK = default_bank()

@@ -29,14 +29,15 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
 import ras
+from bank.plan import SECTIONS
+from bot.payloads import clean_message
 from dialogue.content import say_text
 from dialogue.flow import FORM, REVIEW, REVIEW_DONE, SKIPPED, answers_of
 from dialogue.plan_flow import PLAN_CHECK, PLAN_DONE, PLAN_FORM, SPENDING, all_plan_slots, plan_from_slots
 from dialogue.understand import Parse, glossary_term, yes_or_no  # what counts as yes or no in words
-from bank.plan import SECTIONS
-from bot.payloads import clean_message
 from tests.conversation_sim import ASK_KEY, BANK, MAX_MESSAGE_CHARS, PLAN, Sim, latest_message
 
+pytestmark = pytest.mark.slow  # 90 s or more of generated conversations: `make test` runs it, `make unit` not
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 SETUP = ("answering_for", "person_name", "relationship", "reading_level")
 START_AGAIN = "start_again"

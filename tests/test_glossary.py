@@ -9,13 +9,13 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.actions import ActionRoute
+from bank import default_bank
+from bank.plan import default_plan
 from dialogue.plan_render import PlanAsker
 from dialogue.plan_turn import handle_plan
 from dialogue.render import Asker
 from dialogue.turn import handle
 from dialogue.understand import Parse, command_of
-from bank import default_bank
-from bank.plan import default_plan
 from easy_read.glossary import GlossaryError, default_glossary, load_glossary
 
 BANK, PLAN, GLOSSARY = default_bank(), default_plan(), default_glossary()

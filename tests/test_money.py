@@ -10,12 +10,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from bank import default_bank
+from bank.plan import default_plan
 from dialogue.money import MAX_YEARLY, count_of, money_of, period_of, pounds, read
 from dialogue.plan_render import PlanAsker
 from dialogue.plan_turn import handle_plan
 from dialogue.understand import Parse
-from bank import default_bank
-from bank.plan import default_plan
 
 BANK, PLAN = default_bank(), default_plan()
 RESULT = {"annual": 4200, "outcomes": [{"area": "looking_after_myself"}]}

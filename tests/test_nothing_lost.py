@@ -8,6 +8,8 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.actions import ActionRoute, ValidateSaqForm
+from bank import default_bank
+from bank.plan import default_plan
 from dialogue.binding import ask_key
 from dialogue.flow import next_slot
 from dialogue.plan_flow import PLAN_CHECK, required_plan_slots, without_item
@@ -16,8 +18,6 @@ from dialogue.plan_turn import handle_plan
 from dialogue.render import Asker
 from dialogue.turn import handle
 from dialogue.understand import Parse, number_of
-from bank import default_bank
-from bank.plan import default_plan
 from tests.conftest import button
 from tests.test_actions import DOMAIN, tracker
 

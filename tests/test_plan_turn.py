@@ -4,13 +4,13 @@ import json
 
 import pytest
 
+from bank import default_bank
+from bank.plan import default_plan
 from dialogue.money import money_of
 from dialogue.plan_flow import PLAN_CHECK, plan_from_slots, planned_total, required_plan_slots
 from dialogue.plan_render import PlanAsker
 from dialogue.plan_turn import handle_plan
 from dialogue.understand import Parse
-from bank import default_bank
-from bank.plan import default_plan
 from tests.conftest import answer_payload, button
 
 BANK, PLAN = default_bank(), default_plan()

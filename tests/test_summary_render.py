@@ -21,11 +21,11 @@ from flask import Flask
 import summary
 import summary.symbols
 import summary.web
-from dialogue.content import say
-from dialogue.plan_flow import plan_from_slots
 from bank import default_bank
 from bank.plan import default_plan
 from bot.assessment import assessment_from_slots
+from dialogue.content import say
+from dialogue.plan_flow import plan_from_slots
 from ras.money import pounds
 from ras.score import score
 

@@ -13,9 +13,9 @@ import requests
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from bank import default_bank
 from dialogue.need_cues import need_from_cues
 from dialogue.understand import Parse, normalise, read_at_question
-from bank import default_bank
 from tests.understanding_eval import SETS, Case, evaluate, judge, load_cases, report
 
 GOAL = 0.97

@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional, Sequence
 
-from dialogue.understand import Parse, Reading, read_at_question
 from bank import Question, default_bank
 from bank.yaml_text import read_yaml
 from bot.payloads import clean_message
+from dialogue.understand import Parse, Reading, read_at_question
 
 HELD_OUT = Path(__file__).resolve().parent / "held_out"
 # Each written by someone who saw neither the training data nor the other sets. dev: its misses
