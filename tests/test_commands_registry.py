@@ -121,3 +121,15 @@ def test_a_command_listed_twice_or_doing_what_nothing_knows_is_named(tmp_path):
     path.write_text(yaml.dump(raw), encoding="utf-8")
     with pytest.raises(CommandError, match="command 'speak_up', field 'does': must name one of"):
         check_registry(load_registry(path))
+
+
+def test_the_page_shows_a_button_for_each_command_with_one_and_each_sends_an_allowed_payload():
+    from tests.web_helpers import make_app
+
+    html = make_app().test_client().get("/").get_data(as_text=True)
+    with_buttons = [c for c in REGISTRY.of_kind("command") if c.button]
+    assert with_buttons
+    for command in with_buttons:
+        assert f'data-command="/{command.name}"' in html and command.button.plain in html
+        assert command.name in ALLOWED_PAYLOAD_INTENTS
+    assert html.count('data-command="') == len(with_buttons)

@@ -61,6 +61,9 @@ def blank_client(monkeypatch):
     for name in dir(wording):
         if name.isupper() and isinstance(getattr(wording, name), str):
             monkeypatch.setattr(wording, name, "")
+    # The command bar's labels come from the command registry (checked there: easy_read/sources.py).
+    buttons = [{**b, "label": ""} for b in pages.command_buttons()]
+    monkeypatch.setattr(pages, "command_buttons", lambda: buttons)
     return make_app().test_client()
 
 

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Dict
+from typing import Any, Dict, List
 
 from flask import Blueprint, current_app, redirect, render_template, url_for
 
+from bank.commands import default_registry
 from bot.web import wording
 
 bp = Blueprint("pages", __name__)
@@ -70,11 +71,18 @@ def _page_config(mode: str) -> Dict[str, Any]:
     }
 
 
+def command_buttons() -> List[Dict[str, str]]:
+    """The command bar under the chat: every command of the registry that has a button."""
+    return [{"payload": f"/{c.name}", "label": c.button.plain, "icon": c.button.icon}
+            for c in default_registry().of_kind("command") if c.button is not None]
+
+
 def _render(template: str, mode: str):
     return render_template(
         template,
         mode=mode,
         page_config=_page_config(mode),
+        command_buttons=command_buttons(),
         # Speech in and out (another part of Steer) adds static/voice.js. Its partial, voice_controls.html,
         # loads the script itself; without the partial the page loads it, when it is there.
         voice_js=(STATIC / "voice.js").is_file() and not (TEMPLATES / "voice_controls.html").is_file(),
