@@ -21,6 +21,7 @@ from dialogue.content import say_text
 from dialogue.flow import REVIEW, REVIEW_DONE, SETUP_SLOTS, counted_slots, previous_slot, question_slots
 from dialogue.understand import (
     Parse,
+    Reading,
     command_in_own_words,
     command_of,
     number_of,
@@ -72,7 +73,10 @@ def handle(slot: str, parse: Parse, slots: Dict[str, Any], bank: QuestionBank) -
     if ctx.slots.get("paused"):
         ctx.set(paused=False)
     free_text = slot in ("person_name", "relationship")
-    command = _command(parse, free_text, answering=bank.question(slot) is not None)
+    question = bank.question(slot)
+    # At a graded question the one reading decides (an answer outweighs a guessed command).
+    reading = read_at_question(parse, question) if question is not None else None
+    command = reading.command if reading is not None else _command(parse, free_text)
     if _stale(ctx, command) or _change_offered(ctx) or _confirming(ctx):
         return ctx.out
     if command and not _command_is_answer(ctx, command):
@@ -82,15 +86,15 @@ def handle(slot: str, parse: Parse, slots: Dict[str, Any], bank: QuestionBank) -
     elif slot == REVIEW:
         _review(ctx)
     else:
-        _question(ctx)
+        _question(ctx, reading)
     return ctx.out
 
 
-def _command(parse: Parse, free_text: bool, answering: bool) -> Optional[str]:
+def _command(parse: Parse, free_text: bool) -> Optional[str]:
     # Free-text answers (a name) only obey clear command phrases, never the classifier's guess.
     if free_text and not parse.is_payload:
         return command_in_own_words(parse.text)
-    return command_of(parse, answering=answering)
+    return command_of(parse)
 
 
 def is_positional(parse: Parse, command: Optional[str]) -> bool:
@@ -288,9 +292,8 @@ def relationship_of(text: str) -> Optional[str]:
     return relationship or None
 
 
-def _question(ctx: Context) -> None:
+def _question(ctx: Context, reading: Reading) -> None:
     question = ctx.bank.question(ctx.slot)
-    reading = read_at_question(ctx.parse, question)  # no command here: handle() ran it already
     if reading.out_of_range:
         ctx.say("out_of_range", count=len(question.options))
     elif reading.value is None:

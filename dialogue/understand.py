@@ -57,6 +57,7 @@ _FILLER = {
     "the", "a", "number", "no", "option", "answer", "choice", "one", "its", "it's", "it", "is", "i", "think",
     "please", "pick", "choose", "select", "want", "go", "for", "with", "that", "thats", "that's", "ok", "okay",
     "um", "er", "erm", "uh", "say", "id", "i'd", "like", "then", "i'll", "ill", "take",
+    "down", "listed", "in", "on", "list", "very",  # "third one down", "the second one on the list"
 }
 
 
@@ -104,15 +105,23 @@ def normalise(text: str) -> str:
 def command_of(parse: Parse, answering: bool = False) -> Optional[str]:
     """A command, from a button payload, a known phrase, or a confident classifier. answering: a
     graded question is asked, where who is answering changes only on clear words."""
+    return said_command(parse) or guessed_command(parse, answering)
+
+
+def said_command(parse: Parse) -> Optional[str]:
+    """A command from a button payload or a known phrase: never a guess."""
     if parse.is_payload:
         return parse.intent if parse.intent in COMMANDS else None
     if default_glossary().asked_about(parse.text) is not None:
         return "explain"  # "what's a support plan?", "explain indicative": never an answer
-    for name, rx in _COMMAND_RE:
-        if rx.search(parse.text):
-            return name
-    # The classifier's guess alone, only when the words are not an answer: "the last one" is not
-    # "go back", and "I keep on top of it myself" is not "stop".
+    return next((name for name, rx in _COMMAND_RE if rx.search(parse.text)), None)
+
+
+def guessed_command(parse: Parse, answering: bool = False) -> Optional[str]:
+    """The classifier's guess alone, only when the words are not an answer: "the last one" is not
+    "go back", and "I keep on top of it myself" is not "stop"."""
+    if parse.is_payload:
+        return None
     guessable = CLASSIFIED_COMMANDS if answering else COMMANDS
     if (parse.intent in guessable and parse.confidence >= COMMAND_CONFIDENCE and not number_of(parse.text)
             and position_of(parse.text) is None and need_from_cues(normalise(parse.text)) is None):
@@ -120,8 +129,9 @@ def command_of(parse: Parse, answering: bool = False) -> Optional[str]:
     return None
 
 
-_POSITION = re.compile(r"^(?:i'?ll |i will |i'?d )?(?:go with |pick |choose |take |say )?(?:the )?"
-                       r"(?:one (?:at|on) the )?(top|bottom|last|first|final)(?: one| option| answer| choice)?"
+_POSITION = re.compile(r"^(?:i'?ll |i will |i'?d )?(?:go with |pick |choose |take |say )?(?:the )?(?:very )?"
+                       r"(?:one (?:at|on) the )?(?:very )?(top|bottom|last|first|final)"
+                       r"(?: one| option| answer| choice)?"
                        r"(?: please| for (?:me|him|her|them)| for (?:my|his|her) \w+)*\W*$")
 
 
@@ -309,11 +319,21 @@ class Reading:
 def read_at_question(parse: Parse, question: Question) -> Reading:
     """The one reading of a message at a graded question (dialogue/turn.py acts on it; the
     understanding check in tests/understanding_eval.py measures it)."""
-    command = command_of(parse, answering=True)
+    command = said_command(parse)
     if command is not None:
         return Reading(command=command)
     if parse.is_payload:
         return _as_reading(match_option(parse, question))
+    reading = _answer(parse, question)
+    if reading.value is None and not reading.out_of_range:
+        # The classifier's guess of a command, only when the words are no answer at all: "I can
+        # carry on with the bulk of it, I've got to stop soon" answers how much a carer can give.
+        command = guessed_command(parse, answering=True)
+        return Reading(command=command) if command is not None else reading
+    return reading
+
+
+def _answer(parse: Parse, question: Question) -> Reading:
     number = number_of(parse.text)
     position = position_of(parse.text)
     if position is not None:
