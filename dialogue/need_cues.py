@@ -11,8 +11,13 @@ more levels away from what the cues say is never offered (dialogue/understand.py
 from __future__ import annotations
 
 import re
+import unicodedata
 from typing import List, Optional, Tuple
 
+_OK = (r"(?:i'?m|he'?s|she'?s|they'?re|i am|he is|she is|it'?s|i manage|i can manage) "
+       r"(?:ok|okay|fine|alright|all right)\b")
+# "most days I'm fine": help on the other days, a little (read before "most days" means help most days).
+_MOSTLY_FINE = re.compile(rf"\bmost (?:days|of the time|times|weeks) {_OK}|\b(?:usually|mostly|generally) {_OK}")
 _HELP = r"(?:help|a hand|support|assistance|reminding|reminders?|prompting|prompts?|someone|anyone|anybody|carers?)"
 _OWN = r"(?:on (?:my|his|her|their) own|by (?:my ?self|him ?self|her ?self|them ?selves|themselves)|" \
        r"(?:my|him|her|them)sel(?:f|ves)|independent(?:ly)?|independant(?:ly)?|alone)"
@@ -28,7 +33,9 @@ _NONE = [
     r"\b(?:isn'?t|is not|i'?m not|not) on any (?:tablets|medicines?|medication|pills)\b",
     r"^(?:no|nope|nah)\b(?! ?(?:one|body)\b)",  # "No, she's fine at night": the questions ask "Do you need help"
     r"\b(?:doesn'?t|don'?t|does not|do not) (?:look after|care for) (?:anyone|anybody|any)\b",
+    r"\bnever (?:been |is |was )?(?:a|any) (?:risk|danger|problem|trouble|bother)\b|\bno (?:risk|danger)\b",
 ]
+_NO_RISK = re.compile(_NONE[-1])
 # Doing it alone, or being fine: no help, unless other words say when help is needed
 # ("he's ok on his own for short bits" is help most of the time).
 _ALONE = [
@@ -45,6 +52,7 @@ _ALONE = [
     r"(?:fine|ok|okay|alright|all right|safe|capable|independent|savvy|sensible)\b",
     r"\b(?:i|he|she|they) (?:can|could) (?:do|manage) (?:it|that|all of it|everything)(?: fine)?\W*$",
     r"\bi get by\b",
+    r"\b(?:all|everything) (?:of )?(?:my|his|her|their) own\b|\b(?:a )?dab hand\b|\bmake (?:my|his|her) own mind up\b",
 ]
 # A little, or sometimes.
 _LITTLE = [
@@ -53,11 +61,12 @@ _LITTLE = [
     r"once a (?:week|fortnight|month)|on (?:a )?bad days?|bad days|a bit of help|a little help|a little bit)\b",
     r"\bonly (?:if|when|for|with|on|ever|the|a|if it'?s)\b|\bonly (?:\w+ ){1,3}(?:if|when)\b",
     r"\bnew (?:\w+ )?(?:route|routes|place|places|bill|bills|journey|journeys|trip|trips|people|things?|letters?|"
-    r"forms?|situations?)\b|\b(?:just |only )?once\b(?! (?:a day|every|he|she|they|i))|"
+    r"forms?|situations?)\b|(?<!not )\b(?:just |only )?once\b(?! (?:a day|every|he|she|they|i))|"
     r"\b(?:hasn'?t|haven'?t|has not|have not|not) (?:done|been|used) (?:\w+ )?before\b|\bunfamiliar\b",
     r"\b(?:somewhere|something|anything|anywhere) (?:new|unfamiliar|different|i don'?t know|he doesn'?t know|"
     r"she doesn'?t know)\b",
     r"\bexcept (?:for )?(?:long|big|new|the odd)\b",
+    r"\busually fine\b",
     # Help to start, then fine: "point me to a club, after that I'd be ok".
     r"\b(?:after that|once (?:i'?m|he'?s|she'?s|they'?re|i am|he is|she is) (?:there|in|started|going)|then) "
     r"(?:i'?d|he'?d|she'?d|they'?d|i'?ll|he'?ll|she'?ll|i'?m|he'?s|she'?s) (?:be )?(?:ok|okay|fine|alright)\b",
@@ -70,9 +79,11 @@ _MOST = [
     r"\b(?:most days|most of the time|most times|most trips|nearly every day|almost every day|"
     r"every (?:morning|night|evening)|"
     r"(?:each|every) day with|at night|in the mornings?|most (?:things|of it|of my|of the))\b",
-    r"\bevery day\b(?!.*\b(?:all|everything|every (?:single )?time)\b)",
+    r"\bevery day\b(?!.*(?<!at )\ball\b|.*\b(?:everything|every (?:single )?time)\b)",  # not "at all"
     r"\b(?:but|except) .*\b(?:rest|most)\b",
     r"\bfor short (?:bits|spells|times|periods)\b",
+    r"\bmore often than not\b|\b(?:nine|9) times out of (?:ten|10)\b|\bthe (?:majority|bulk) of\b|"
+    r"\bnot for long\b|\bfor a (?:short|little) (?:while|time|bit)\b",
 ]
 # Help every time, with all of it; or cannot do it without someone.
 _ALL = [
@@ -91,6 +102,9 @@ _ALL = [
     rf"\b(?:need|needs|needed) {_HELP} (?:\w+ ){{0,5}}(?:every (?:single )?time|all the time|always|for everything)",
     r"\b(?:always|every (?:single )?time) (?:\w+ ){0,2}(?:need|needs|have to|has to)\b",
     r"\b(?:i|we) (?:have to |had to )?(?:do|does|sort|handle|take care of) (?:it )?(?:all|everything|the lot)\b",
+    r"\bevery (?:journey|trip|outing|visit|appointment|meal|bill|letter|decision|choice)\b"
+    r".*\b(?:someone|somebody|with (?:me|him|her|them)|have to|has to|needs?)\b|\ball the way (?:through|round)\b",
+    r"\b(?:help|helps|support) (?:\w+ )?with (?:all of it|everything|the lot|all (?:of )?(?:his|her|my|their) \w+)\b",
     r"\bcompletely (?:dependent|reliant)\b|\bfull[- ]time care\b|\bevery single (?!time)\w+|"
     r"\ball (?:night|day) (?:long|with|every)\b|\bawake all night\b",
 ]
@@ -118,9 +132,18 @@ _TYPOS = {"evry": "every", "evey": "every", "everyday": "every day", "ned": "nee
 # Words around an answer that do not change it ("well, I manage really, to be honest").
 _AROUND = re.compile(
     r"^(?:(?:well|um+|erm+|er|uh|ok|okay|so|yeah|oh|hmm+|i think|i suppose|i guess|to be honest|honestly|"
-    r"to be fair|ok so|right|basically|i mean) )+|"
-    r"(?: (?:really|to be honest|to be fair|i think|i suppose|i guess|yeah|thank you|thanks|please|"
+    r"to be fair|ok so|right|basically|i mean)(?: ,)? )+|"
+    r"(?:(?: ,)? (?:really|to be honest|to be fair|i think|i suppose|i guess|yeah|thank you|thanks|please|"
     r"if that makes sense|honestly|mind|and that|or so))+$")
+
+
+def cue_text(text: str) -> str:
+    """The reply as the cues read it: lower case, words only, and " , " where a clause ends, so
+    that "he doesn't look after anyone, he lives on his own" is two clauses, not one."""
+    text = re.sub(r"[’‘`]", "'", unicodedata.normalize("NFKC", text).lower())
+    text = re.sub(r"\s*[,;:.!?]+\s*", " , ", text)
+    text = re.sub(r"[^\w', ]+", " ", text)
+    return " ".join(text.split()).strip(" ,")
 
 
 def _untypo(said: str) -> str:
@@ -131,9 +154,9 @@ def _untypo(said: str) -> str:
 def cue_levels(said: str) -> List[int]:
     """Every level a cue in the (normalised) reply points to, lowest first. Doing it alone counts as
     no help only when nothing else says how much help."""
-    said = _untypo(said)
+    said = _MOSTLY_FINE.sub("usually fine", _untypo(said))
     levels = [level for level, patterns in _LEVELS if any(p.search(said) for p in patterns)]
-    if _CANNOT_ALONE.search(said):
+    if _CANNOT_ALONE.search(said) and not (levels == [0] and _NO_RISK.search(said)):
         return sorted({lv for lv in levels if lv > 0} | ({3} if not {1, 2} & set(levels) else set()))
     if not levels and any(p.search(said) for p in _ALONE_RE):
         return [0]

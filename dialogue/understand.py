@@ -19,10 +19,10 @@ from rapidfuzz import fuzz
 
 from bank import Question, default_bank
 from bank.commands import default_registry
-from dialogue.need_cues import need_from_cues
+from dialogue.need_cues import cue_text, need_from_cues
 from easy_read.glossary import Term, default_glossary
 
-NEED_EXAMPLES = Path(__file__).resolve().parent.parent / "data" / "nlu" / "need_levels.yml"
+NLU = Path(__file__).resolve().parent.parent / "data" / "nlu"
 
 # Every command and its phrases come from the registry (data/commands/commands.yml).
 COMMANDS = default_registry().names
@@ -124,7 +124,7 @@ def guessed_command(parse: Parse, answering: bool = False) -> Optional[str]:
         return None
     guessable = CLASSIFIED_COMMANDS if answering else COMMANDS
     if (parse.intent in guessable and parse.confidence >= COMMAND_CONFIDENCE and not number_of(parse.text)
-            and position_of(parse.text) is None and need_from_cues(normalise(parse.text)) is None):
+            and position_of(parse.text) is None and need_from_cues(cue_text(parse.text)) is None):
         return parse.intent
     return None
 
@@ -261,9 +261,9 @@ def need_vocabulary() -> frozenset:
     """Words people use to describe need: from the bank's options and the need-level examples."""
     phrases = [p for q in default_bank().questions for o in q.options
                for p in (o.label.plain, o.label.easy_read, *o.examples)]
-    nlu = yaml.safe_load(NEED_EXAMPLES.read_text(encoding="utf-8")) if NEED_EXAMPLES.exists() else {}
-    for block in (nlu or {}).get("nlu", []):
-        phrases += [line.lstrip("- ") for line in str(block.get("examples", "")).splitlines()]
+    for path in sorted(NLU.glob("need_levels*.yml")):  # the hand-written need examples
+        for block in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("nlu", []):
+            phrases += [line.lstrip("- ") for line in str(block.get("examples", "")).splitlines()]
     return frozenset(w for p in phrases for w in normalise(p).split())
 
 
@@ -347,7 +347,7 @@ def _answer(parse: Parse, question: Question) -> Reading:
     if question.scale != "help_needed" or _yes_no_options(question):
         value = other_scale_value(said, question) if match is None else None
         return Reading(value=value) if value is not None else _as_reading(match)
-    cue = need_from_cues(said)
+    cue = need_from_cues(cue_text(parse.text))
     if cue is not None:
         need = question.option(match.value).need if match is not None else None
         # The option's own words, or one level off if they were sure; else the cues' level, offered
