@@ -42,6 +42,19 @@ def fake_rasa(rasa_server) -> FakeRasa:
     return rasa_server
 
 
+def pytest_configure(config) -> None:
+    # Registered here, not in pyproject.toml: the Makefile's install stamp, and so the trained model, depend on it.
+    config.addinivalue_line("markers", "slow: needs no trained model and no stack, but is too slow for `make unit`")
+
+
+def pytest_collection_modifyitems(items) -> None:
+    """A test that uses the stack (the only thing that loads models/steer.tar.gz) is a `stack` test even
+    unmarked, so `make unit` (-m "not stack and not slow") never needs the trained model."""
+    for item in items:
+        if "stack" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.stack)
+
+
 @pytest.fixture(scope="session")
 def stack(tmp_path_factory) -> Stack:
     settings = Settings(web_port=free_port(), rasa_port=free_port(), actions_port=free_port(),

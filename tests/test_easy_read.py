@@ -177,11 +177,13 @@ def report():
     return run()
 
 
+@pytest.mark.slow  # the whole-content sweep (the `report` fixture) takes about 10 s
 def test_every_source_the_issue_names_is_registered_and_has_strings(report):
     for name in ("question-bank", "support-plan", "messages", "summary", "front-door", "voice", "scorer", "glossary"):
         assert report.checked.get(name, 0) > 0, name
 
 
+@pytest.mark.slow
 def test_every_user_facing_string_passes(report):
     lines = [f"{f.text.where} [{f.text.level}]: {f.problem}\n    {f.text.text!r}" for f in report.failures]
     lines += [f"easy_read/exceptions.yml: {e} matches nothing any more" for e in report.unused]

@@ -5,6 +5,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import yaml
 
 from bank import default_bank
@@ -31,6 +32,7 @@ RASA = Path(sys.executable).parent / "rasa"
 NOISE = re.compile(r"DeprecationWarning|MovedIn20Warning|pkg_resources|declare_namespace|PyparsingDeprecation")
 
 
+@pytest.mark.slow  # runs `rasa data validate` in a process of its own, about 5 s
 def test_rasa_data_validate_has_no_warnings():
     run = subprocess.run(
         [str(RASA), "data", "validate", "--config", "config.yml", "--domain", "bot/domain",

@@ -180,6 +180,7 @@ def test_the_purge_runs_at_start(make_store, db_path, clock):
     assert rows_in(db_path, "left-from-before") == 0 and rows_in(db_path, "still-going") > 0
 
 
+@pytest.mark.slow  # waits on the real purge timer
 def test_it_purges_again_every_period_and_not_between(make_store, db_path, clock):
     often = make_store(purge_every=0.2)
     assert often.purger.wait_for_runs(1, timeout=10)
@@ -240,6 +241,7 @@ def test_a_conversation_active_again_after_the_purge_looked_is_kept(store, db_pa
     assert rows_in(db_path, "back-again") > 0 and not front_door(db_path).is_deleted("back-again")
 
 
+@pytest.mark.slow  # waits on real purge threads
 def test_purges_at_once_from_several_stores_and_threads_are_safe(make_store, db_path, clock):
     """As several Rasa processes on one database would: each old conversation is purged exactly once,
     none active is touched, and turns go on meanwhile."""

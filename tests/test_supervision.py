@@ -89,6 +89,7 @@ def small_settings(tmp_path: Path, **supervision) -> Settings:
     return Settings(web_port=free_port(), var_dir=tmp_path, model=model, **supervision)
 
 
+@pytest.mark.slow  # starts, kills and restarts real processes
 def test_a_killed_part_is_started_again_and_its_log_kept(tmp_path):
     stack = SmallStack(small_settings(tmp_path, restart_delay=0.2), {"actions": SLEEPER, "web": SLEEPER})
     stack.start()
@@ -112,6 +113,7 @@ def test_a_killed_part_is_started_again_and_its_log_kept(tmp_path):
     assert stack.restarts == {"actions": 1, "web": 0}  # a stop is not a crash
 
 
+@pytest.mark.slow  # starts and kills real processes
 def test_it_gives_up_names_the_part_and_stops_the_others(tmp_path, capfd):
     settings = small_settings(tmp_path, restart_limit=3, restart_window=60, restart_delay=0.05)
     stack = SmallStack(settings, {"actions": CRASHER, "web": SLEEPER})

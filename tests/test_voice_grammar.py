@@ -218,6 +218,8 @@ def sphinx() -> PocketSphinx:
     return PocketSphinx()
 
 
+# The tests below run PocketSphinx on real speech: slow, so `make unit` leaves them to `make test`.
+@pytest.mark.slow
 @pytest.mark.parametrize("words,send", [
     ("go back", "go back"), ("back", "go back"), ("previous question", "go back"), ("repeat", "repeat"),
     ("say that again", "repeat"), ("what does that mean", "what does that mean"), ("explain", "what does that mean"),
@@ -230,6 +232,7 @@ def test_commands_are_heard_in_british_english(sphinx, words, send):
     assert meaning is not None and meaning.send == send, heard
 
 
+@pytest.mark.slow
 def test_every_option_of_a_question_is_heard_by_its_words(sphinx):
     question = BANK.questions[1]
     grammar = Grammar(expectation(asked(question.id)))
@@ -238,6 +241,7 @@ def test_every_option_of_a_question_is_heard_by_its_words(sphinx):
         assert grammar.meaning(heard.text).send == bind(answer_payload(option.value), question.id), heard
 
 
+@pytest.mark.slow
 def test_out_of_grammar_speech_is_not_sure(sphinx):
     # Known limit (README, Voice): some sentences score like a short phrase ("my mum helps me in
     # the morning" as "number one"); "You chose: ..." says what was recorded, and "go back" undoes it.
@@ -247,6 +251,7 @@ def test_out_of_grammar_speech_is_not_sure(sphinx):
         assert not heard.confident, heard
 
 
+@pytest.mark.slow
 def test_free_dictation_returns_words(sphinx):
     heard = sphinx.recognise(audio.read_wav(espeak_wav("I like going to the park", voice="en-us")).samples, None)
     assert heard.text and not heard.confident

@@ -71,6 +71,7 @@ def test_rates_are_clamped():
     assert clamp_rate(10) == MIN_RATE and clamp_rate(10_000) == MAX_RATE and clamp_rate(150.7) == 150
 
 
+@pytest.mark.slow  # waits out a real timeout
 def test_a_hung_worker_is_killed_and_the_job_retried(tmp_path, monkeypatch):
     script = tmp_path / "worker.py"
     script.write_text(FAKE_WORKER)
@@ -88,6 +89,7 @@ def test_a_hung_worker_is_killed_and_the_job_retried(tmp_path, monkeypatch):
         s.close()
 
 
+@pytest.mark.slow  # waits out real timeouts
 def test_a_worker_that_always_hangs_gives_a_clear_error(tmp_path, monkeypatch):
     script = tmp_path / "worker.py"
     script.write_text(FAKE_WORKER)

