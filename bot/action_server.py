@@ -17,7 +17,7 @@ It is rasa-sdk's own app (`rasa_sdk.endpoint.create_app`) with three changes:
 Test-only: when STEER_TEST_FAULT_WORD is set, a call whose latest user message contains that word
 fails outside Steer's `@guarded` actions, with an exception whose message carries the text (as a
 real bug's KeyError might); with the word followed by "shape", the call gets a reply Rasa refuses
-(`responses` is the text, not a list), as a buggy action's might be. tests/test_no_personal_data_in_logs.py
+(`responses` is the text, not a list), as a buggy action's might be. tests/stack/test_no_personal_data_in_logs.py
 uses both to prove that nothing of a failed call reaches any log. Never set it in a deployment; the
 server warns at start when it is.
 """

@@ -11,7 +11,7 @@ is the whole tracker: every answer and the person's name), or, for a reply of th
 the part of the reply that was wrong (what the bot said to the person). The fix keeps the log
 line and replaces the traceback with the exception types (and an HTTP status): which action
 failed and how, never what was in it. Rasa's other log lines at its default level name no answer
-(tests/test_no_personal_data_in_logs.py reads every log of a real stack).
+(tests/stack/test_no_personal_data_in_logs.py reads every log of a real stack).
 """
 
 from __future__ import annotations

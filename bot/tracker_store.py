@@ -22,7 +22,7 @@ Rasa makes it with `host=..., domain=..., event_broker=..., **kwargs` from endpo
 rasa.core.tracker_store._load_from_module_name_in_endpoint_config): SQLTrackerStore's own arguments.
 Beware: Rasa silently falls back to its in-memory store if this module raises ImportError or
 AttributeError while loading (so a bad STEER_KEEP_DAYS raises ValueError, which stops Rasa with its
-message); tests/test_delete_sticks.py checks the running Rasa uses this class.
+message); tests/stack/test_delete_sticks.py checks the running Rasa uses this class.
 """
 
 from __future__ import annotations

@@ -261,7 +261,9 @@ def need_vocabulary() -> frozenset:
     """Words people use to describe need: from the bank's options and the need-level examples."""
     phrases = [p for q in default_bank().questions for o in q.options
                for p in (o.label.plain, o.label.easy_read, *o.examples)]
-    for path in sorted(NLU.glob("need_levels*.yml")):  # the hand-written need examples
+    # The core need examples only: the everyday ones (need_levels_everyday.yml) use so many
+    # ordinary words that "the weather is nice in Leeds" would sound like need.
+    for path in [NLU / "need_levels.yml"]:
         for block in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("nlu", []):
             phrases += [line.lstrip("- ") for line in str(block.get("examples", "")).splitlines()]
     return frozenset(w for p in phrases for w in normalise(p).split())

@@ -184,7 +184,7 @@ def owner_headers(app, sender_id: str) -> Dict[str, str]:
 class OwnerClient(FlaskClient):
     """A Flask test client that is the device that started every conversation it names.
 
-    For tests of other things than who may open a conversation (tests/test_conversation_access.py
+    For tests of other things than who may open a conversation (tests/web/test_conversation_access.py
     tests that): each request names its sender_id in the path, the query or the JSON body, and this
     client adds that conversation's token, as the page does. `Authorization` given by the test wins.
     """

@@ -1,6 +1,6 @@
 """A conversation with Steer without the Rasa server: the front door, Rasa's glue and Steer's own code.
 
-Used by tests/test_conversation_model.py. Everything Steer decides runs for real (bot/payloads.py,
+Used by tests/dialogue/test_conversation_model.py. Everything Steer decides runs for real (bot/payloads.py,
 dialogue/turn.py, plan_turn.py, render.py, plan_render.py, flow.py, plan_flow.py, and the Rasa
 actions in actions/actions.py through rasa_sdk's own Tracker and dispatcher); only what the Rasa
 server does between them is copied here, as actions/actions.py and data/rules/route.yml rely on it:

@@ -1,6 +1,6 @@
 """Fuzzing Steer's HTTP API: hypothesis strategies for requests, and the code that sends and checks them.
 
-One source for tests/test_http_fuzz.py (a few hundred requests in `make test`) and
+One source for tests/web/test_http_fuzz.py (a few hundred requests in `make test`) and
 benchmarks/http_fuzz.py (10,000). A generated `FuzzRequest` names what only the running front door
 can give as a `Ref`: a real conversation's id and token, a live document ticket, a saved code, a
 page's CSRF token. `Fuzzer` starts those conversations through the front door (tests/conftest.py's

@@ -3,7 +3,7 @@
 The set was written apart from the training examples and is never trained on (README, "How well
 Steer understands"). Each reply goes through the front door's cleaning, Rasa's real NLU model and
 the one reading the dialogue uses (dialogue.understand.read_at_question). Used by
-tests/test_understanding.py (on the test stack's Rasa) and benchmarks/understanding.py (the table).
+tests/dialogue/test_understanding.py (on the test stack's Rasa) and benchmarks/understanding.py (the table).
 """
 
 from __future__ import annotations
