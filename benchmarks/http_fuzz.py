@@ -4,7 +4,7 @@
     .venv/bin/python -m benchmarks.http_fuzz --requests 500 --seed 7
 
 Starts its own stack (action server, Rasa, front door) in a temporary var folder, sends the
-requests one after another (tests/http_strategies.py: the same strategies as tests/test_http_fuzz.py),
+requests one after another (tests/http_strategies.py: the same strategies as tests/web/test_http_fuzz.py),
 and prints the figures: requests by method, endpoint group and status, replies of 500 or more (must
 be 0), new error lines in the stack's logs (must be 0), requests a second and time taken.
 Exits 1 if any request found a problem. No request holds anything a person typed.

@@ -24,7 +24,7 @@ sys.path.insert(0, str(ROOT))
 
 from bank import default_bank  # noqa: E402
 from bot.stack import Settings, Stack  # noqa: E402
-from tests.test_voice_audio import espeak_wav  # noqa: E402
+from tests.voice.test_voice_audio import espeak_wav  # noqa: E402
 from voice import audio  # noqa: E402
 from voice.grammar import Grammar, expectation  # noqa: E402
 from voice.recognise import PocketSphinx, Vosk  # noqa: E402
