@@ -17,6 +17,15 @@ from typing import List, Optional, Tuple
 _OK = (r"(?:i'?m|he'?s|she'?s|they'?re|i am|he is|she is|it'?s|i manage|i can manage) "
        r"(?:ok|okay|fine|alright|all right)\b")
 # "most days I'm fine": help on the other days, a little (read before "most days" means help most days).
+# "not every night", "not all the time": sometimes.
+_NOT_EVERY = re.compile(r"\bnot (?:every (?:single )?(?:day|night|time|week|morning)|all the time|always)\b")
+# How often, said as a part: "most times", "more often than not".
+_PARTLY = re.compile(r"\bmost(?:ly)?\b|\bmore often than not\b|\bmajority\b|\bbulk\b|\bnine times\b")
+# "... that's all": what came before is the whole of the help.
+_THATS_ALL = re.compile(r"\b(?:that'?s all|that'?s it|nothing (?:else|more))\b")
+# The rest done alone, after some help: "... but he can do the rest himself", "apart from that".
+_REST_ALONE = re.compile(r"\b(?:the rest|everything else|apart from that)\b|\b(?:copes?|manages?) "
+                         r"(?:on (?:my|his|her|their) own|alone|by (?:my|him|her) ?self) now\b")
 _MOSTLY_FINE = re.compile(rf"\bmost (?:days|of the time|times|weeks) {_OK}|\b(?:usually|mostly|generally) {_OK}")
 _HELP = r"(?:help|a hand|support|assistance|reminding|reminders?|prompting|prompts?|someone|anyone|anybody|carers?)"
 _OWN = r"(?:on (?:my|his|her|their) own|by (?:my ?self|him ?self|her ?self|them ?selves|themselves)|" \
@@ -33,6 +42,7 @@ _NONE = [
     r"\b(?:isn'?t|is not|i'?m not|not) on any (?:tablets|medicines?|medication|pills)\b",
     r"^(?:no|nope|nah)\b(?! ?(?:one|body)\b)",  # "No, she's fine at night": the questions ask "Do you need help"
     r"\b(?:doesn'?t|don'?t|does not|do not) (?:look after|care for) (?:anyone|anybody|any)\b",
+    r"\bnever needs? (?:us|me|them|anyone|anybody|a thing)\b",
     r"\bnever (?:been |is |was )?(?:a|any) (?:risk|danger|problem|trouble|bother)\b|\bno (?:risk|danger)\b",
 ]
 _NO_RISK = re.compile(_NONE[-1])
@@ -40,7 +50,8 @@ _NO_RISK = re.compile(_NONE[-1])
 # ("he's ok on his own for short bits" is help most of the time).
 _ALONE = [
     rf"\b(?:do|does|doing|did|manage|manages|managing|cope|copes|sort|sorts|go|goes|going|get|gets|take|takes|"
-    rf"make|makes|decide|decides|handle|handles|cook|cooks|keep|keeps|travel|travels|live|lives) "
+    rf"make|makes|decide|decides|handle|handles|cook|cooks|keep|keeps|travel|travels|live|lives|choose|chooses|"
+    rf"pick|picks|plan|plans|pay|pays|wash|washes|dress|dresses|eat|eats) "
     rf"(?:\w+ ){{0,4}}{_OWN}",
     rf"^{_OWN}\b",
     r"\b(?:on (?:my|his|her|their) own|by (?:my|him|her) ?self|independent(?:ly)?|independant(?:ly)?)\b",
@@ -61,11 +72,16 @@ _LITTLE = [
     r"once a (?:week|fortnight|month)|on (?:a )?bad days?|bad days|a bit of help|a little help|a little bit)\b",
     r"\bonly (?:if|when|for|with|on|ever|the|a|if it'?s)\b|\bonly (?:\w+ ){1,3}(?:if|when)\b",
     r"\bnew (?:\w+ )?(?:route|routes|place|places|bill|bills|journey|journeys|trip|trips|people|things?|letters?|"
-    r"forms?|situations?)\b|(?<!not )\b(?:just |only )?once\b(?! (?:a day|every|he|she|they|i))|"
+    r"forms?|situations?)\b|"
+    r"(?<!not )\b(?:just |only )?once\b(?! (?:a day|every|he|she|they|i|his|her|my|their|it'?s|you|we))|"
     r"\b(?:hasn'?t|haven'?t|has not|have not|not) (?:done|been|used) (?:\w+ )?before\b|\bunfamiliar\b",
     r"\b(?:somewhere|something|anything|anywhere) (?:new|unfamiliar|different|i don'?t know|he doesn'?t know|"
     r"she doesn'?t know)\b",
     r"\bexcept (?:for )?(?:long|big|new|the odd)\b",
+    rf"\b(?:only|just) (?:needs?|needed|wants?|gets?|has|have) (?:\w+ ){{0,2}}{_HELP}\b",
+    r"\ba (?:bit|little)(?: bit)? of (?:help|support|a hand|assistance|prompting|reminding)\b|"
+    r"\bthe odd (?:reminder|prompt|bit|thing|occasion|nudge|hand)\b",
+    r"\bsomewhere (?:i'?ve|he'?s|she'?s|they'?ve|i have|he has|she has) never been\b",
     r"\busually fine\b",
     # Help to start, then fine: "point me to a club, after that I'd be ok".
     r"\b(?:after that|once (?:i'?m|he'?s|she'?s|they'?re|i am|he is|she is) (?:there|in|started|going)|then) "
@@ -80,8 +96,9 @@ _MOST = [
     r"every (?:morning|night|evening)|"
     r"(?:each|every) day with|at night|in the mornings?|most (?:things|of it|of my|of the))\b",
     r"\bevery day\b(?!.*(?<!at )\ball\b|.*\b(?:everything|every (?:single )?time)\b)",  # not "at all"
-    r"\b(?:but|except) .*\b(?:rest|most)\b",
+    r"\b(?:but|except) .*\bmost\b",
     r"\bfor short (?:bits|spells|times|periods)\b",
+    r"\ba lot of (?:help|support)\b|\bloads of (?:help|support)\b|"
     r"\bmore often than not\b|\b(?:nine|9) times out of (?:ten|10)\b|\bthe (?:majority|bulk) of\b|"
     r"\bnot for long\b|\bfor a (?:short|little) (?:while|time|bit)\b",
 ]
@@ -89,19 +106,22 @@ _MOST = [
 _ALL = [
     r"\b(?:can'?t|cannot|can not|couldn'?t|unable to) (?:\w+ ){0,4}(?:without|alone|on (?:my|his|her|their) own)",
     rf"\bnot without (?:\w+ )?{_HELP}",
-    r"\b(?:does|do|did|sorts?|handles?|manages?) (?:it )?(?:all|everything|the lot|every \w+)(?: of it)?"
+    r"\b(?:does|do|did|sorts?|handles?|manages?) (?:it )?(?:all|everything(?! else)|the lot|every \w+)(?: of it)?"
     r"(?: for (?:me|him|her|them)|\W*$)",
-    r"\b(?:does|do|sorts?|handles?) (?:all|everything|the lot|every \w+)\b(?! (?:my|him|her|them)sel)",
+    r"\b(?:does|do|sorts?|handles?) (?:all|everything|the lot|every \w+)\b(?! (?:my|him|her|them)sel| else)",
     r"\b(?:all of it|everything|the lot|every penny|all (?:his|her|their|my) \w+)\b.*\bfor (?:me|him|her|them)\b",
-    r"\bthe whole time\b|\btrained (?:staff|carers?)\b|\b(?:two|2) (?:people|carers|staff)\b|\bwaking night\b",
+    r"\bthe (?:whole|entire) time\b|\btrained (?:staff|carers?)\b|\b(?:two|2) (?:people|carers|staff)\b|"
+    r"\bwaking night\b",
     r"\b(?:can'?t|cannot|couldn'?t|unable to) (?:do|manage|choose|make|cope with) (?:any|anything)\b",
     r"\bsomeone (?:has|needs|have) to\b.*\bevery\b(?! day)",
     r"\bevery (?!day|morning|night|evening|week|month|now)\w+ for (?:me|him|her|them)\b",
     r"\b(?:every (?:single )?time|all the time|24/?7|round the clock|day and night|constantly|always)\b"
-    r"(?=.*\b(?:need|needs|help|helps|someone|me to|us to|with (?:me|him|her|them)|there)\b)",
-    rf"\b(?:need|needs|needed) {_HELP} (?:\w+ ){{0,5}}(?:every (?:single )?time|all the time|always|for everything)",
+    r"(?=.*\b(?:need|needs|help|helps|supports?|someone|me to|us to|with (?:me|him|her|them)|there)\b)",
+    rf"\b(?:need|needs|needed) {_HELP} (?:\w+ ){{0,5}}(?:every (?:single )?time|all the time|always|for everything|"
+    r"constantly|24/?7|round the clock|the (?:entire|whole) time)",
     r"\b(?:always|every (?:single )?time) (?:\w+ ){0,2}(?:need|needs|have to|has to)\b",
-    r"\b(?:i|we) (?:have to |had to )?(?:do|does|sort|handle|take care of) (?:it )?(?:all|everything|the lot)\b",
+    r"\b(?:i|we) (?:have to |had to )?(?:do|does|sort|handle|take care of) (?:it )?(?:all|everything|the lot)\b"
+    r"(?! else)",
     r"\bevery (?:journey|trip|outing|visit|appointment|meal|bill|letter|decision|choice)\b"
     r".*\b(?:someone|somebody|with (?:me|him|her|them)|have to|has to|needs?)\b|\ball the way (?:through|round)\b",
     r"\b(?:help|helps|support) (?:\w+ )?with (?:all of it|everything|the lot|all (?:of )?(?:his|her|my|their) \w+)\b",
@@ -120,6 +140,14 @@ _LEVELS: List[Tuple[int, List[re.Pattern]]] = [
                                                                          (3, _ALL))
 ]
 _ALONE_RE = [re.compile(rx) for rx in _ALONE]
+# Cannot do it alone, or not without someone: all of it, unless the reply says how often ("most times").
+_ALL_STRONG = [re.compile(rx) for rx in _ALL[2:]]
+_HELPED = re.compile(rf"\b(?:needs?|needed|gets?|got|has|have|had) (?:\w+ ){{0,2}}{_HELP}\b|\bhelps?\b|"
+                     r"\b(?:remind|reminds|prompt|prompts|does|do|did) (?:me|him|her|them|my|his|her|their)\b")
+
+
+def _helped(said: str) -> bool:
+    return bool(_HELPED.search(said))
 
 
 # Misspellings common enough to matter in the words above ("i ned help evry day").
@@ -154,8 +182,14 @@ def _untypo(said: str) -> str:
 def cue_levels(said: str) -> List[int]:
     """Every level a cue in the (normalised) reply points to, lowest first. Doing it alone counts as
     no help only when nothing else says how much help."""
-    said = _MOSTLY_FINE.sub("usually fine", _untypo(said))
+    said = _NOT_EVERY.sub("sometimes", _MOSTLY_FINE.sub("usually fine", _untypo(said)))
     levels = [level for level, patterns in _LEVELS if any(p.search(said) for p in patterns)]
+    if 2 in levels and 3 in levels and _PARTLY.search(said) and not any(p.search(said) for p in _ALL_STRONG):
+        levels.remove(3)  # "most times I need help, I can't do the craft on my own": most times
+    if 1 in levels and 3 not in levels and _THATS_ALL.search(said):
+        return [1]  # "the odd reminder at night, that's all"
+    if levels in ([], [0]) and _REST_ALONE.search(said) and _helped(said):
+        return [1]  # "my neighbour does the windows, I do everything else"
     if _CANNOT_ALONE.search(said) and not (levels == [0] and _NO_RISK.search(said)):
         return sorted({lv for lv in levels if lv > 0} | ({3} if not {1, 2} & set(levels) else set()))
     if not levels and any(p.search(said) for p in _ALONE_RE):

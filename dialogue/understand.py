@@ -366,11 +366,13 @@ def _as_reading(match: Optional[Match]) -> Reading:
 _NOBODY = re.compile(r"\b(?:no ?one|nobody|no-one|none|not anyone|not anybody)\b(?! (?:pays|paid|gets paid))|"
                      r"\bjust me\b|\bon (?:my|his|her|their) own\b")
 _SOMEBODY = re.compile(r"\b(?:helps?|helping|helped|do it|does it|do everything|does everything|looks? after|"
-                       r"for nothing|for free|unpaid|not paid|doesn'?t get paid|nobody pays)\b")
+                       r"for nothing|for free|unpaid|not paid|doesn'?t get paid|nobody pays)\b|"
+                       r"\b(?:won'?t|doesn'?t|does not|will not) take (?:anything|a penny|money|any money|a thing)\b|"
+                       r"\b(?:does|do) (?:my|his|her|their) (?:shopping|cleaning|washing|cooking|garden|ironing)\b")
 _NO_AT_START = re.compile(r"^(?:no|nope|nah)\b")
 # The words of "how much of it", as in the options' own labels ("All of it"), most telling first.
 _AMOUNTS = [
-    ("most", re.compile(r"\bmost\b")),
+    ("most", re.compile(r"\bmost\b|\bthe bulk\b|\bthe majority\b")),
     ("some", re.compile(r"\bsome\b|\bpart of\b|\bbits\b")),
     ("none", re.compile(r"\b(?:can'?t|cannot|won'?t|not able to|unable to) (?:\w+ )?(?:keep|carry on|go on|continue)\b|"
                         r"\bnone\b|\bnothing left\b|\bno longer\b|\banymore\b|\bburn(?:t|ed)? out\b")),
