@@ -30,7 +30,7 @@ def main(argv=None) -> int:
     from tests.understanding_eval import SETS, evaluate, load_cases, report
 
     structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING))  # Rasa's debug
-    names = (argv if argv is not None else sys.argv[1:]) or ["blind", "test", "dev"]
+    names = (argv if argv is not None else sys.argv[1:]) or ["fresh", "blind", "test", "dev"]
     agent = Agent.load(str(ROOT / "models" / "steer.tar.gz"))
     loop = asyncio.new_event_loop()
     ok = True

@@ -17,6 +17,12 @@ from typing import List, Optional, Tuple
 _OK = (r"(?:i'?m|he'?s|she'?s|they'?re|i am|he is|she is|it'?s|i manage|i can manage) "
        r"(?:ok|okay|fine|alright|all right)\b")
 # "most days I'm fine": help on the other days, a little (read before "most days" means help most days).
+# "out every day on her own", "fine on her own at night": the time says when they are alone, not helped.
+_ALONE_WHEN = [
+    (re.compile(r"\b(?:every day|most days|daily|always) (?=(?:on (?:my|his|her|their) own|alone|independently|"
+                r"by (?:my|him|her) ?self)\b)"), ""),
+    (re.compile(r"\b(own|fine|ok|okay|alright|alone|safe) (?:at night|in the day|during the day|overnight)\b"), r"\1"),
+]
 # "not every night", "not all the time": sometimes.
 _NOT_EVERY = re.compile(r"\bnot (?:every (?:single )?(?:day|night|time|week|morning)|all the time|always)\b")
 # How often, said as a part: "most times", "more often than not".
@@ -24,7 +30,8 @@ _PARTLY = re.compile(r"\bmost(?:ly)?\b|\bmore often than not\b|\bmajority\b|\bbu
 # "... that's all": what came before is the whole of the help.
 _THATS_ALL = re.compile(r"\b(?:that'?s all|that'?s it|nothing (?:else|more))\b")
 # The rest done alone, after some help: "... but he can do the rest himself", "apart from that".
-_REST_ALONE = re.compile(r"\b(?:the rest|everything else|apart from that)\b|\b(?:copes?|manages?) "
+_REST_ALONE = re.compile(r"\b(?:do|does|did|manage|manages|handle|handles|can do|sort|sorts) (?:\w+ )?"
+                         r"(?:the rest|everything else)\b|\bapart from that\b|\b(?:copes?|manages?) "
                          r"(?:on (?:my|his|her|their) own|alone|by (?:my|him|her) ?self) now\b")
 _MOSTLY_FINE = re.compile(rf"\bmost (?:days|of the time|times|weeks) {_OK}|\b(?:usually|mostly|generally) {_OK}")
 _HELP = r"(?:help|a hand|support|assistance|reminding|reminders?|prompting|prompts?|someone|anyone|anybody|carers?)"
@@ -43,6 +50,7 @@ _NONE = [
     r"^(?:no|nope|nah)\b(?! ?(?:one|body)\b)",  # "No, she's fine at night": the questions ask "Do you need help"
     r"\b(?:doesn'?t|don'?t|does not|do not) (?:look after|care for) (?:anyone|anybody|any)\b",
     r"\bnever needs? (?:us|me|them|anyone|anybody|a thing)\b",
+    r"\b(?:loads|lots|plenty) of (?:friends|mates|pals)\b|\bvery sociable\b",
     r"\bnever (?:been |is |was )?(?:a|any) (?:risk|danger|problem|trouble|bother)\b|\bno (?:risk|danger)\b",
 ]
 _NO_RISK = re.compile(_NONE[-1])
@@ -70,7 +78,7 @@ _LITTLE = [
     r"\b(?:sometimes|some days|now and (?:then|again)|every now and then|once in a (?:blue moon|while)|"
     r"hardly ever|rarely|not often|the odd (?:time|day)|occasionally|every so often|from time to time|"
     r"once a (?:week|fortnight|month)|on (?:a )?bad days?|bad days|a bit of help|a little help|a little bit)\b",
-    r"\bonly (?:if|when|for|with|on|ever|the|a|if it'?s)\b|\bonly (?:\w+ ){1,3}(?:if|when)\b",
+    r"\bonly (?:if|when|for|on|ever|the|a|if it'?s)\b|\bonly (?:\w+ ){1,3}(?:if|when)\b",
     r"\bnew (?:\w+ )?(?:route|routes|place|places|bill|bills|journey|journeys|trip|trips|people|things?|letters?|"
     r"forms?|situations?)\b|"
     r"(?<!not )\b(?:just |only )?once\b(?! (?:a day|every|he|she|they|i|his|her|my|their|it'?s|you|we))|"
@@ -82,6 +90,7 @@ _LITTLE = [
     r"\ba (?:bit|little)(?: bit)? of (?:help|support|a hand|assistance|prompting|reminding)\b|"
     r"\bthe odd (?:reminder|prompt|bit|thing|occasion|nudge|hand)\b",
     r"\bsomewhere (?:i'?ve|he'?s|she'?s|they'?ve|i have|he has|she has) never been\b",
+    r"\bjust (?:\w+ ){0,5}(?:needs?|wants?) (?:a hand|help|support|reminding)\b",
     r"\busually fine\b",
     # Help to start, then fine: "point me to a club, after that I'd be ok".
     r"\b(?:after that|once (?:i'?m|he'?s|she'?s|they'?re|i am|he is|she is) (?:there|in|started|going)|then) "
@@ -98,7 +107,11 @@ _MOST = [
     r"\bevery day\b(?!.*(?<!at )\ball\b|.*\b(?:everything|every (?:single )?time)\b)",  # not "at all"
     r"\b(?:but|except) .*\bmost\b",
     r"\bfor short (?:bits|spells|times|periods)\b",
-    r"\ba lot of (?:help|support)\b|\bloads of (?:help|support)\b|"
+    r"\ba lot of (?:help|support)\b|\bloads of (?:help|support)\b|\bdaily\b|\bregular(?:ly)?\b|"
+    r"\bhelp with (?:pretty much |nearly |almost )?(?:everything else|most (?:things|of it))\b|"
+    r"\bmorning and night\b|\b(?:twice|three times) a day\b|"
+    r"\busually (?:i|we|someone|somebody|my \w+|they|staff|carers?) (?:\w+ )?"
+    r"(?:takes?|goes|go|comes?|helps?|does|do)\b|"
     r"\bmore often than not\b|\b(?:nine|9) times out of (?:ten|10)\b|\bthe (?:majority|bulk) of\b|"
     r"\bnot for long\b|\bfor a (?:short|little) (?:while|time|bit)\b",
 ]
@@ -106,11 +119,14 @@ _MOST = [
 _ALL = [
     r"\b(?:can'?t|cannot|can not|couldn'?t|unable to) (?:\w+ ){0,4}(?:without|alone|on (?:my|his|her|their) own)",
     rf"\bnot without (?:\w+ )?{_HELP}",
-    r"\b(?:does|do|did|sorts?|handles?|manages?) (?:it )?(?:all|everything(?! else)|the lot|every \w+)(?: of it)?"
+    r"\b(?:does|do|did|sorts?|handles?|manages?) (?:it )?(?:all(?! (?:of )?(?:his|her|my|their) own)|"
+    r"everything(?! else)|the lot|every \w+)(?: of it)?"
     r"(?: for (?:me|him|her|them)|\W*$)",
-    r"\b(?:does|do|sorts?|handles?) (?:all|everything|the lot|every \w+)\b(?! (?:my|him|her|them)sel| else)",
+    r"\b(?:does|do|sorts?|handles?) (?:all|everything|the lot|every \w+)\b(?! (?:my|him|her|them)sel| else|"
+    r" (?:of )?(?:his|her|my|their) own)",
     r"\b(?:all of it|everything|the lot|every penny|all (?:his|her|their|my) \w+)\b.*\bfor (?:me|him|her|them)\b",
-    r"\bthe (?:whole|entire) time\b|\btrained (?:staff|carers?)\b|\b(?:two|2) (?:people|carers|staff)\b|"
+    r"\bthe (?:whole|entire) (?:time|shift|day|visit|session)\b|\btrained (?:staff|carers?)\b|"
+    r"\b(?:two|2) (?:people|carers|staff)\b|"
     r"\bwaking night\b",
     r"\b(?:can'?t|cannot|couldn'?t|unable to) (?:do|manage|choose|make|cope with) (?:any|anything)\b",
     r"\bsomeone (?:has|needs|have) to\b.*\bevery\b(?! day)",
@@ -125,6 +141,10 @@ _ALL = [
     r"\bevery (?:journey|trip|outing|visit|appointment|meal|bill|letter|decision|choice)\b"
     r".*\b(?:someone|somebody|with (?:me|him|her|them)|have to|has to|needs?)\b|\ball the way (?:through|round)\b",
     r"\b(?:help|helps|support) (?:\w+ )?with (?:all of it|everything|the lot|all (?:of )?(?:his|her|my|their) \w+)\b",
+    r"\bit'?s constant\b|\bconstant (?:help|support|supervision|care)\b|"
+    r"\b(?:help|support) with every (?!day|morning|night|evening|week|month)\w+",
+    r"^(?=.*\b(?:need|needs|help|helps|supports?|someone|somebody|there)\b)"
+    r".*\b(?:24/?7|round the clock|day and night)\b",
     r"\bcompletely (?:dependent|reliant)\b|\bfull[- ]time care\b|\bevery single (?!time)\w+|"
     r"\ball (?:night|day) (?:long|with|every)\b|\bawake all night\b",
 ]
@@ -134,7 +154,7 @@ _CONTRAST = re.compile(r"\b(?:but|except|apart from|unless|although|though|only|
 _CANNOT_ALONE = re.compile(
     r"\b(?:can'?t|cannot|can not|couldn'?t|could not|unable to|never|doesn'?t|does not|won'?t|isn'?t able to) "
     r"(?:\w+ ){0,7}?(?:without|alone|on (?:my|his|her|their) own|(?:my|him|her|them) ?sel(?:f|ves)|themselves)\b|"
-    r"\bnot without\b")
+    r"\bnot without\b|\bnot safe (?:on (?:my|his|her|their) own|alone|to be left)\b")
 _LEVELS: List[Tuple[int, List[re.Pattern]]] = [
     (level, [re.compile(rx) for rx in patterns]) for level, patterns in ((0, _NONE), (1, _LITTLE), (2, _MOST),
                                                                          (3, _ALL))
@@ -182,7 +202,10 @@ def _untypo(said: str) -> str:
 def cue_levels(said: str) -> List[int]:
     """Every level a cue in the (normalised) reply points to, lowest first. Doing it alone counts as
     no help only when nothing else says how much help."""
-    said = _NOT_EVERY.sub("sometimes", _MOSTLY_FINE.sub("usually fine", _untypo(said)))
+    said = _untypo(said)
+    for pattern, instead in _ALONE_WHEN:
+        said = " ".join(pattern.sub(instead, said).split())
+    said = _NOT_EVERY.sub("sometimes", _MOSTLY_FINE.sub("usually fine", said))
     levels = [level for level, patterns in _LEVELS if any(p.search(said) for p in patterns)]
     if 2 in levels and 3 in levels and _PARTLY.search(said) and not any(p.search(said) for p in _ALL_STRONG):
         levels.remove(3)  # "most times I need help, I can't do the craft on my own": most times

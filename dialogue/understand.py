@@ -58,6 +58,7 @@ _FILLER = {
     "please", "pick", "choose", "select", "want", "go", "for", "with", "that", "thats", "that's", "ok", "okay",
     "um", "er", "erm", "uh", "say", "id", "i'd", "like", "then", "i'll", "ill", "take",
     "down", "listed", "in", "on", "list", "very",  # "third one down", "the second one on the list"
+    "probably", "suppose", "guess", "reckon", "maybe", "him", "her", "them", "me",  # "option 3 for him"
 }
 
 
@@ -135,9 +136,21 @@ _POSITION = re.compile(r"^(?:i'?ll |i will |i'?d )?(?:go with |pick |choose |tak
                        r"(?: please| for (?:me|him|her|them)| for (?:my|his|her) \w+)*\W*$")
 
 
+_NEXT_TO_END = re.compile(r"^(?:(?:i'?ll|i'?d) (?:go with |pick |choose |take |say )?)?(?:the )?(?:one )?"
+                          r"(before|above|after|below|under) the (top|bottom|last|first)(?: one)?\W*$")
+
+
 def position_of(text: str) -> Optional[str]:
-    """'the last one', 'top one', 'I'll go with the bottom one' -> 'last' or 'first'."""
-    found = _POSITION.match(normalise(text))
+    """'the last one', 'top one', 'I'll go with the bottom one' -> 'last' or 'first'; 'the one before
+    the last' -> 'next_to_last'; 'the one after the first' -> 'second'."""
+    said = normalise(text)
+    beside = _NEXT_TO_END.match(said)
+    if beside is not None:
+        towards_end = beside.group(2) in ("last", "bottom")
+        if towards_end == (beside.group(1) in ("before", "above")):
+            return "next_to_last" if towards_end else "second"
+        return None  # "after the last": no such option
+    found = _POSITION.match(said)
     if found is None:
         return None
     return "first" if found.group(1) in ("top", "first") else "last"
@@ -322,6 +335,8 @@ def read_at_question(parse: Parse, question: Question) -> Reading:
     """The one reading of a message at a graded question (dialogue/turn.py acts on it; the
     understanding check in tests/understanding_eval.py measures it)."""
     command = said_command(parse)
+    if command == "explain" and not parse.is_payload and _describes_need(parse.text):
+        command = None  # "every day I need help, I just don't understand people": an answer
     if command is not None:
         return Reading(command=command)
     if parse.is_payload:
@@ -335,11 +350,20 @@ def read_at_question(parse: Parse, question: Question) -> Reading:
     return reading
 
 
+EXPLAIN_WORDS = 8
+
+
+def _describes_need(text: str) -> bool:
+    """A long reply whose words say how much help: its "understand" or "confused" is about the person."""
+    return len(normalise(text).split()) > EXPLAIN_WORDS and need_from_cues(cue_text(text)) is not None
+
+
 def _answer(parse: Parse, question: Question) -> Reading:
     number = number_of(parse.text)
     position = position_of(parse.text)
     if position is not None:
-        number = 1 if position == "first" else len(question.options)
+        count = len(question.options)
+        number = {"first": 1, "second": 2, "next_to_last": count - 1, "last": count}[position]
     if number is not None:
         if 1 <= number <= len(question.options):
             return Reading(value=question.options[number - 1].value, sure=True)
@@ -373,7 +397,7 @@ _NO_AT_START = re.compile(r"^(?:no|nope|nah)\b")
 # The words of "how much of it", as in the options' own labels ("All of it"), most telling first.
 _AMOUNTS = [
     ("most", re.compile(r"\bmost\b|\bthe bulk\b|\bthe majority\b")),
-    ("some", re.compile(r"\bsome\b|\bpart of\b|\bbits\b")),
+    ("some", re.compile(r"\bsome\b|\bpart of\b|\bbits\b|\ba (?:bit|little) of it\b")),
     ("none", re.compile(r"\b(?:can'?t|cannot|won'?t|not able to|unable to) (?:\w+ )?(?:keep|carry on|go on|continue)\b|"
                         r"\bnone\b|\bnothing left\b|\bno longer\b|\banymore\b|\bburn(?:t|ed)? out\b")),
     ("all", re.compile(r"\ball\b|\beverything\b|\bthe lot\b")),
